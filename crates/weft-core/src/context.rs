@@ -1,0 +1,88 @@
+//! Per-thread context: which task is being polled, and whether this thread already drives a
+//! runtime (a worker, or a thread inside `block_on`), which is what nesting checks read.
+
+use crate::coop;
+use crate::sync::thread_local;
+use crate::task::TaskId;
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+thread_local! {
+    static CURRENT_TASK: Cell<Option<NonNull<crate::task::raw::Header>>> = const { Cell::new(None) };
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the current thread as polling the task at `ptr` (and gives it a fresh budget) until
+/// the guard drops.
+fn enter_task(ptr: NonNull<crate::task::raw::Header>) -> TaskGuard {
+    TaskGuard(CURRENT_TASK.with(|c| c.replace(Some(ptr))))
+}
+
+struct TaskGuard(Option<NonNull<crate::task::raw::Header>>);
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        let prev = self.0;
+        let _ = CURRENT_TASK.try_with(|c| c.set(prev));
+    }
+}
+
+/// Runs `f` as the poll of a task: sets the current task and a fresh cooperative budget.
+pub(crate) fn poll_as_task<R>(ptr: NonNull<crate::task::raw::Header>, f: impl FnOnce() -> R) -> R {
+    let _task = enter_task(ptr);
+    coop::with_budget(f)
+}
+
+/// The id of the task being polled on this thread, if any.
+pub fn current_task_id() -> Option<TaskId> {
+    CURRENT_TASK
+        .try_with(Cell::get)
+        .ok()
+        .flatten()
+        // SAFETY: the pointer is set only for the length of a poll, during which the poller's
+        // reference keeps the task alive.
+        .map(|ptr| unsafe { ptr.as_ref() }.id)
+}
+
+/// Marks this thread as driving a runtime until the guard drops.
+///
+/// # Panics
+///
+/// Panics, with a message that says "nested" and what to do instead, when the thread already
+/// drives one: a worker thread, or a thread inside `block_on`.
+#[track_caller]
+pub fn enter_runtime() -> RuntimeGuard {
+    assert_not_driving();
+    DRIVING.with(|d| d.set(true));
+    RuntimeGuard(())
+}
+
+/// Panics, with a message that says "nested" and what to do instead, when this thread already
+/// drives a runtime.
+#[track_caller]
+pub fn assert_not_driving() {
+    if is_driving_runtime() {
+        panic!(
+            "nested runtime: this thread is already driving a weft runtime (it is a worker, or \
+             it is inside `block_on`), and blocking it on another future would stall that \
+             runtime. Do not nest `block_on`, `run` or `run_forever`: `.await` the future \
+             instead, or `spawn` it and await its JoinHandle, or call `block_on` from a thread \
+             that is not driving a runtime (for example inside `spawn_blocking`)."
+        );
+    }
+}
+
+/// Whether this thread drives a runtime (a worker thread, or inside `block_on`).
+pub fn is_driving_runtime() -> bool {
+    DRIVING.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Proof that this thread drives a runtime; dropping it ends that.
+#[derive(Debug)]
+pub struct RuntimeGuard(());
+
+impl Drop for RuntimeGuard {
+    fn drop(&mut self) {
+        let _ = DRIVING.try_with(|d| d.set(false));
+    }
+}

@@ -1,0 +1,25 @@
+//! weft-core: tasks, the work-stealing scheduler, and parking, for the `weft` runtime.
+//!
+//! Users name the `weft` crate, not this one. Here live:
+//!
+//! - [`task`]: one allocation per spawn, a state word, wakers made from the task, `JoinHandle`,
+//!   `JoinError`, and the live-task registry that lets a runtime close drop every future.
+//! - [`scheduler`]: N workers with local queues, a LIFO slot, a shared injector, work
+//!   stealing, and the idle/search protocol; the `Park`/`Unpark` trait drivers plug into.
+//! - [`coop`]: the cooperative budget.
+//! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
+//! - [`block_on`](block_on()): drive one future on the calling thread.
+//!
+//! Every atomic protocol here has a loom model in `loom-tests/` (build with
+//! `--cfg weft_loom`; see `sync.rs`).
+
+pub mod block_on;
+pub mod context;
+pub mod coop;
+pub mod scheduler;
+mod sync;
+pub mod task;
+pub mod yield_now;
+
+pub use block_on::block_on;
+pub use yield_now::yield_now;

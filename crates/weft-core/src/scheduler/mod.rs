@@ -1,0 +1,31 @@
+//! The multi-threaded work-stealing scheduler.
+//!
+//! One concept per file: `queue` (local queues and the injector), `lifo` (the stealable LIFO
+//! slot), `idle` (who sleeps, who searches), `park` (the `Park`/`Unpark` driver trait and each
+//! worker's parker), `worker` (the loop), `shared` (what workers share, scheduling, close),
+//! `handle` (the public handle and `start`). `README.md` beside this file walks through the
+//! protocol and why no wake-up is lost.
+
+mod handle;
+mod idle;
+mod lifo;
+mod park;
+mod queue;
+mod shared;
+mod worker;
+
+pub use handle::{Config, Handle, start};
+pub use park::{Park, Unpark};
+pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
+
+#[cfg(weft_loom)]
+#[doc(hidden)]
+pub mod loom_internals {
+    //! Internals the loom models drive directly (only under `--cfg weft_loom`).
+    pub use super::idle::Idle;
+    pub use super::lifo::LifoSlot;
+    pub use super::park::Parker;
+}
+
+#[cfg(all(test, not(weft_loom)))]
+mod queue_tests;

@@ -1,0 +1,146 @@
+//! The state all workers of one runtime share: the injector, each worker's stealable parts,
+//! idle tracking, the live-task registry, and shutdown.
+
+use super::idle::Idle;
+use super::lifo::LifoSlot;
+use super::park::Unparker;
+use super::queue::{Injector, Stealer};
+use super::worker;
+use crate::sync::{AtomicBool, AtomicU32, Mutex, fence, thread};
+use crate::task::{Notified, Registry};
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+
+/// What another thread may touch of one worker.
+pub(crate) struct Remote {
+    /// The thief's end of the worker's local queue.
+    pub(crate) stealer: Stealer<Notified>,
+    /// The task the worker runs next; stolen only when the worker is stuck.
+    pub(crate) lifo: LifoSlot,
+    /// Bumped by the worker before each task it runs; a thief that sees it unchanged across a
+    /// search round knows the worker is stuck in one poll. Relaxed: a hint, not a guard.
+    pub(crate) ticks: AtomicU32,
+    /// Wakes the worker.
+    pub(crate) unparker: Unparker,
+}
+
+/// Callbacks run on each worker thread as it starts and as it stops.
+#[derive(Clone, Default)]
+pub(crate) struct Hooks {
+    pub(crate) on_thread_start: Option<crate::sync::Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_thread_stop: Option<crate::sync::Arc<dyn Fn() + Send + Sync>>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) remotes: Box<[CachePadded<Remote>]>,
+    pub(crate) injector: Injector<Notified>,
+    pub(crate) idle: Idle,
+    pub(crate) registry: Registry,
+    /// Set once, by `close`.
+    pub(crate) shutdown: AtomicBool,
+    pub(crate) hooks: Hooks,
+    pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
+    /// Serializes `close`, so a second caller returns only when the first is done.
+    close_lock: Mutex<()>,
+}
+
+/// How a task came to be scheduled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Reason {
+    /// Spawned, or woken by someone else: the LIFO slot when scheduled from a worker.
+    Wake,
+    /// Woke itself while it ran (yielded): the back of the queue.
+    Yield,
+}
+
+impl Shared {
+    pub(crate) fn new(remotes: Box<[CachePadded<Remote>]>, hooks: Hooks) -> Shared {
+        let workers = remotes.len();
+        Shared {
+            idle: Idle::new(workers),
+            remotes,
+            injector: Injector::new(),
+            registry: Registry::new(workers * 4),
+            shutdown: AtomicBool::new(false),
+            hooks,
+            threads: Mutex::new(Vec::with_capacity(workers)),
+            close_lock: Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        // Acquire: a worker that sees shutdown also sees what the closer did before.
+        self.shutdown.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Queues `task`: on the current worker if this thread is one of ours, else in the injector.
+    pub(crate) fn schedule(&self, task: Notified, reason: Reason) {
+        let task = match worker::schedule_local(self, task, reason) {
+            Ok(()) => return,
+            Err(task) => task,
+        };
+        self.injector.push(task);
+        // SeqCst fence: pairs with the one in `close`. Either close's final drain sees this
+        // push, or this thread sees `shutdown` and drains the injector itself; a task queued
+        // after close is never left holding its runtime alive.
+        fence(SeqCst);
+        if self.shutdown.load(Relaxed) {
+            self.drain_injector();
+            return;
+        }
+        self.notify_parked();
+    }
+
+    /// Wakes a sleeping worker if work was queued and nobody is searching for it.
+    pub(crate) fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].unparker.unpark();
+        }
+    }
+
+    /// Whether any queue a sleeping worker could take from holds a task.
+    pub(crate) fn has_queued_work(&self) -> bool {
+        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    /// Whether a worker other than `except` has a task in its LIFO slot.
+    pub(crate) fn lifo_waiting(&self, except: usize) -> bool {
+        self.remotes
+            .iter()
+            .enumerate()
+            .any(|(i, r)| i != except && r.lifo.is_occupied())
+    }
+
+    fn drain_injector(&self) {
+        while let Some(task) = self.injector.pop() {
+            drop(task);
+        }
+    }
+
+    /// Stops the workers, joins their threads, and cancels every unfinished task.
+    pub(crate) fn close(&self) {
+        let _serial = self.close_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.shutdown.store(true, SeqCst);
+        // SeqCst fence: pairs with the one in `schedule` (see there).
+        fence(SeqCst);
+        for remote in self.remotes.iter() {
+            remote.unparker.unpark();
+        }
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        let me = thread::current().id();
+        for t in threads {
+            // A worker closing its own runtime cannot join itself; it stops after this poll.
+            if t.thread().id() != me {
+                // Tasks' panics are caught, so a worker only ends by returning.
+                let _ = t.join();
+            }
+        }
+        // Workers drained their own queues as they stopped; what is left was scheduled from
+        // outside. Dropping those entries leaves the tasks in the registry, which cancels them:
+        // every future is dropped here, every JoinHandle resolves.
+        self.drain_injector();
+        self.registry.close();
+        // Dropping futures may have woken others; they are complete now, drop their entries.
+        self.drain_injector();
+    }
+}

@@ -1,0 +1,254 @@
+//! The worker loop: find a task (LIFO slot, local queue, injector), else search (steal), else
+//! park. See `README.md` for the order of looking and the idle/search protocol.
+//!
+//! A worker's own state lives in a `WorkerCx` on its thread's stack; a thread-local points at
+//! it while the worker runs, so that a task polled on this thread schedules into this worker's
+//! queues (`schedule_local`). Everything in `WorkerCx` is a `Cell` or has `&self` methods,
+//! because a task being run may schedule while the loop is in the middle of `run_task`.
+
+use super::lifo::LifoSlot;
+use super::park::Parker;
+use super::queue::LocalQueue;
+use super::shared::{Reason, Remote, Shared};
+use crate::sync::{Arc, spin_hint, thread_local};
+use crate::task::Notified;
+use std::cell::Cell;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+/// Every this many ticks a worker takes from the injector before its own queue, so tasks
+/// scheduled from outside are not starved by a worker that always has local work.
+pub const GLOBAL_INTERVAL: u32 = 61;
+
+/// At most this many tasks in a row come from the LIFO slot; then the local queue gets a
+/// turn, so two tasks that wake each other cannot starve the rest.
+pub const MAX_LIFO_POLLS: u32 = 3;
+
+/// Search rounds (steal from every victim, then the injector) before a searcher parks.
+const SEARCH_ROUNDS: u32 = if cfg!(weft_loom) { 1 } else { 4 };
+
+/// Spin-loop hints between two search rounds.
+const SPINS_PER_ROUND: u32 = 64;
+
+/// While another worker's LIFO slot holds a task, a parking worker wakes after this long to
+/// check whether that worker is stuck in one poll.
+const STUCK_RECHECK: Duration = Duration::from_millis(1);
+
+pub(crate) struct WorkerCx {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) index: usize,
+    queue: LocalQueue<Notified>,
+    parker: Parker,
+    tick: Cell<u32>,
+    lifo_polls: Cell<u32>,
+    searching: Cell<bool>,
+    rng: Cell<u32>,
+    /// Per victim: its `ticks` when we last saw a task in its LIFO slot.
+    lifo_seen: Box<[Cell<u32>]>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const WorkerCx> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Queues `task` on the current thread's worker when the thread is a worker of `shared`;
+/// gives the task back otherwise.
+pub(crate) fn schedule_local(shared: &Shared, task: Notified, reason: Reason) -> Result<(), Notified> {
+    let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
+    if cx.is_null() {
+        return Err(task);
+    }
+    // SAFETY: CURRENT points at the WorkerCx on this thread's stack for as long as the worker
+    // runs (set and cleared in `run`), and is only read on this thread.
+    let cx = unsafe { &*cx };
+    if !std::ptr::eq(&*cx.shared, shared) {
+        return Err(task);
+    }
+    cx.schedule(task, reason);
+    Ok(())
+}
+
+impl WorkerCx {
+    pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: LocalQueue<Notified>, parker: Parker) -> WorkerCx {
+        let workers = shared.remotes.len();
+        WorkerCx {
+            shared,
+            index,
+            queue,
+            parker,
+            tick: Cell::new(0),
+            lifo_polls: Cell::new(0),
+            searching: Cell::new(false),
+            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+            lifo_seen: (0..workers).map(|_| Cell::new(u32::MAX)).collect(),
+        }
+    }
+
+    fn remote(&self) -> &Remote {
+        &self.shared.remotes[self.index]
+    }
+
+    fn lifo(&self) -> &LifoSlot {
+        &self.remote().lifo
+    }
+
+    /// The worker's whole life: run until the runtime shuts down, then drop what it holds.
+    pub(crate) fn run(&self) {
+        let _runtime = crate::context::enter_runtime();
+        CURRENT.with(|c| c.set(self));
+        if let Some(hook) = &self.shared.hooks.on_thread_start {
+            hook();
+        }
+        while !self.shared.is_shutdown() {
+            let tick = self.tick.get().wrapping_add(1);
+            self.tick.set(tick);
+            self.remote().ticks.store(tick, Relaxed);
+            if let Some(task) = self.next_task(tick) {
+                self.run_task(task);
+            } else if let Some(task) = self.search() {
+                self.run_task(task);
+            } else {
+                self.park();
+            }
+        }
+        // Dropping an entry leaves its task to the registry, which the closer cancels.
+        drop(self.lifo().take());
+        while let Some(task) = self.queue.pop() {
+            drop(task);
+        }
+        if let Some(hook) = &self.shared.hooks.on_thread_stop {
+            hook();
+        }
+        CURRENT.with(|c| c.set(std::ptr::null()));
+    }
+
+    /// The next task from this worker's own sources.
+    fn next_task(&self, tick: u32) -> Option<Notified> {
+        if self.lifo_polls.get() < MAX_LIFO_POLLS {
+            if let Some(task) = self.lifo().take() {
+                self.lifo_polls.set(self.lifo_polls.get() + 1);
+                return Some(task);
+            }
+        } else if let Some(task) = self.lifo().take() {
+            // The LIFO run is over: the slot's task waits its turn at the back.
+            self.queue.push(task);
+        }
+        self.lifo_polls.set(0);
+        if tick % GLOBAL_INTERVAL == 0
+            && let Some(task) = self.shared.injector.steal_into(&self.queue)
+        {
+            return Some(task);
+        }
+        self.queue
+            .pop()
+            .or_else(|| self.shared.injector.steal_into(&self.queue))
+    }
+
+    fn run_task(&self, task: Notified) {
+        if self.searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
+            // The last searcher found work; there may be more, so wake someone to look.
+            self.shared.notify_parked();
+        }
+        task.run();
+    }
+
+    /// Schedules `task` from a task running on this worker.
+    fn schedule(&self, task: Notified, reason: Reason) {
+        match reason {
+            Reason::Yield => self.queue.push(task),
+            Reason::Wake => {
+                if let Some(displaced) = self.lifo().put(task) {
+                    self.queue.push(displaced);
+                }
+            }
+        }
+        self.shared.notify_parked();
+    }
+
+    fn next_random(&self, n: usize) -> usize {
+        // xorshift32: enough to spread thieves over victims.
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        (x as usize) % n
+    }
+
+    /// Looks for work elsewhere for a bounded number of rounds. Becomes a searcher first, unless
+    /// half the workers already search.
+    fn search(&self) -> Option<Notified> {
+        if !self.searching.get() {
+            if !self.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        for _ in 0..SEARCH_ROUNDS {
+            if let Some(task) = self.steal_round() {
+                return Some(task);
+            }
+            for _ in 0..SPINS_PER_ROUND {
+                spin_hint();
+            }
+        }
+        None
+    }
+
+    /// One pass over the victims (from a random one), the injector, and stuck LIFO slots: a
+    /// victim's LIFO task is taken when the victim has not started another task since this
+    /// worker last saw that slot occupied (the victim is stuck in one poll).
+    fn steal_round(&self) -> Option<Notified> {
+        let remotes = &self.shared.remotes;
+        let n = remotes.len();
+        let start = self.next_random(n);
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            if let Some(task) = remotes[victim].stealer.steal_into(&self.queue) {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.shared.injector.steal_into(&self.queue) {
+            return Some(task);
+        }
+        for (victim, remote) in remotes.iter().enumerate() {
+            if victim == self.index || !remote.lifo.is_occupied() {
+                continue;
+            }
+            let ticks = remote.ticks.load(Relaxed);
+            let seen = self.lifo_seen[victim].replace(ticks);
+            if seen == ticks
+                && let Some(task) = remote.lifo.take()
+            {
+                return Some(task);
+            }
+        }
+        None
+    }
+
+    fn park(&self) {
+        let idle = &self.shared.idle;
+        if idle.transition_worker_to_parked(self.index, self.searching.replace(false))
+            && self.shared.has_queued_work()
+        {
+            // We were the last searcher and work arrived after our last look: make sure someone
+            // (perhaps this worker) takes it.
+            self.shared.notify_parked();
+        }
+        if !self.shared.is_shutdown() {
+            let timeout = self.shared.lifo_waiting(self.index).then_some(STUCK_RECHECK);
+            self.parker.park(timeout);
+        }
+        self.searching.set(idle.transition_worker_from_parked(self.index));
+    }
+}
+
+/// Whether the calling thread is a worker of `shared`.
+pub(crate) fn current_is(shared: &Shared) -> bool {
+    let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
+    // SAFETY: see `schedule_local`.
+    !cx.is_null() && std::ptr::eq(&*unsafe { &*cx }.shared, shared)
+}

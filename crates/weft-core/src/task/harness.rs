@@ -1,0 +1,298 @@
+//! The typed side of a task: poll, cancel, complete, read the output, free.
+//!
+//! These functions are the entries of the vtable of a `Cell<F, S>`. Each one states which
+//! reference it consumes; each access to the stage or the join waker is justified by the state
+//! transition just made (see `raw.rs` and `state.rs` for the ownership rules).
+
+use super::error::JoinError;
+use super::raw::{Cell, Header, RawTask, Stage, Vtable};
+use super::state::{ToIdle, ToRunning};
+use super::{Notified, Schedule, waker};
+use crate::context;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+pub(super) fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle: drop_join_handle::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// # Safety
+///
+/// `ptr` is the header of a live `Cell<F, S>`.
+unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+    // SAFETY: `Cell` is repr(C) with the header first, so the header pointer is the cell
+    // pointer; the caller guarantees the types and that the cell is alive.
+    unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+}
+
+/// Runs one poll of the task. Consumes the reference of the `Notified` that was run.
+unsafe fn poll<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the vtable of a Cell<F, S> calls this with its own header, kept alive by the
+    // Notified's reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: `ptr` is a live task header.
+    let raw = unsafe { RawTask::from_raw(ptr) };
+    match cell.header.state.transition_to_running() {
+        ToRunning::Poll => {}
+        ToRunning::Cancel => {
+            cancel_future(cell);
+            // SAFETY: we hold RUNNING and the Notified's reference.
+            unsafe { complete::<F, S>(ptr) };
+            return;
+        }
+        ToRunning::Skip(last) => {
+            if last {
+                // SAFETY: that was the last reference.
+                unsafe { raw.dealloc() };
+            }
+            return;
+        }
+    }
+
+    // The waker borrows the Notified's reference for the length of the poll.
+    // SAFETY: the reference stays alive until this function gives it up below.
+    let waker = unsafe { waker::borrowed(ptr) };
+    let mut cx = Context::from_waker(&waker);
+    let ready = context::poll_as_task(ptr, || poll_future(cell, &mut cx));
+    if ready {
+        // SAFETY: we hold RUNNING and the Notified's reference.
+        unsafe { complete::<F, S>(ptr) };
+        return;
+    }
+    match cell.header.state.transition_to_idle() {
+        ToIdle::Idle(last) => {
+            if last {
+                // SAFETY: that was the last reference.
+                unsafe { raw.dealloc() };
+            }
+        }
+        // SAFETY: NOTIFIED is set and our reference now belongs to the new Notified.
+        ToIdle::Requeue => cell.scheduler.yield_now(unsafe { Notified::from_raw(raw) }),
+        ToIdle::Cancel => {
+            cancel_future(cell);
+            // SAFETY: we still hold RUNNING and the reference.
+            unsafe { complete::<F, S>(ptr) };
+        }
+    }
+}
+
+/// Polls the future once, catching a panic. Returns `true` when the stage now holds an output.
+/// The caller holds `RUNNING`.
+fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
+    let id = cell.header.id;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        cell.stage.with_mut(|stage| {
+            // SAFETY: RUNNING gives this thread exclusive access to the stage.
+            let stage = unsafe { &mut *stage };
+            let Stage::Running(future) = stage else {
+                unreachable!("a task was polled after its future was dropped")
+            };
+            // SAFETY: the future lives in the heap cell and is never moved until dropped.
+            let future = unsafe { Pin::new_unchecked(future) };
+            future.poll(cx)
+        })
+    }));
+    let output = match result {
+        Ok(Poll::Pending) => return false,
+        Ok(Poll::Ready(output)) => Ok(output),
+        Err(payload) => Err(JoinError::panic(id, payload)),
+    };
+    set_stage(cell, Stage::Finished(output));
+    true
+}
+
+/// Drops the future (its destructors run) and stores a cancelled error, or a panic error if a
+/// destructor panicked. The caller holds `RUNNING`.
+fn cancel_future<F: Future, S>(cell: &Cell<F, S>) {
+    let id = cell.header.id;
+    let dropped = catch_unwind(AssertUnwindSafe(|| set_stage(cell, Stage::Consumed)));
+    let error = match dropped {
+        Ok(()) => JoinError::cancelled(id),
+        Err(payload) => JoinError::panic(id, payload),
+    };
+    set_stage(cell, Stage::Finished(Err(error)));
+}
+
+/// Replaces the stage, dropping the old value; a panic while dropping it is caught and the
+/// payload dropped (a destructor that panics while dropping a future that already panicked
+/// must not unwind into the worker).
+fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
+    let old = cell.stage.with_mut(|stage| {
+        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's owner).
+        unsafe { std::mem::replace(&mut *stage, new) }
+    });
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(old))) {
+        // A payload's own destructor may panic too; leak it rather than unwind.
+        std::mem::forget(payload);
+    }
+}
+
+/// Publishes the output, wakes the `JoinHandle`, leaves the registry and drops the caller's
+/// reference.
+///
+/// # Safety
+///
+/// The caller holds `RUNNING` and one reference, and the stage holds `Finished`.
+unsafe fn complete<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the caller's reference keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let prev = cell.header.state.transition_to_complete();
+    if !prev.is_join_interested() {
+        // Nobody will read the output; COMPLETE without JOIN_INTEREST makes it ours to drop.
+        set_stage(cell, Stage::Consumed);
+    } else if prev.is_join_waker_set() {
+        cell.join_waker.with(|slot| {
+            // SAFETY: JOIN_WAKER was set before COMPLETE, so the JoinHandle will not write the
+            // slot again; reading it is shared with nobody who writes.
+            if let Some(waker) = unsafe { &*slot } {
+                // A user waker may panic; the worker must survive it.
+                let _ = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
+            }
+        });
+    }
+    // SAFETY: `ptr` is a live task header.
+    let raw = unsafe { RawTask::from_raw(ptr) };
+    let released = cell.scheduler.release(super::TaskRef::new(raw));
+    if cell.header.state.ref_dec(1 + usize::from(released)) {
+        // SAFETY: those were the last references.
+        unsafe { raw.dealloc() };
+    }
+}
+
+unsafe fn schedule<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the caller owns a reference, which keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: the caller hands its reference to the Notified.
+    let notified = unsafe { Notified::from_raw(RawTask::from_raw(ptr)) };
+    cell.scheduler.schedule(notified);
+}
+
+unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the reference count is zero: nobody else can reach the cell, which was made by
+    // `Box::new` in `RawTask::new` with these types.
+    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
+    // A future or output whose destructor panics must not unwind through a waker drop or the
+    // worker loop.
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(cell))) {
+        std::mem::forget(payload);
+    }
+}
+
+unsafe fn try_read_output<F, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the JoinHandle's reference keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if !can_read_output(cell, waker) {
+        return;
+    }
+    let stage = cell.stage.with_mut(|stage| {
+        // SAFETY: COMPLETE with JOIN_INTEREST: the stage belongs to the JoinHandle.
+        unsafe { std::mem::replace(&mut *stage, Stage::Consumed) }
+    });
+    let Stage::Finished(output) = stage else {
+        panic!("JoinHandle polled after it returned its output");
+    };
+    let dst = dst.cast::<Poll<Result<F::Output, JoinError>>>();
+    // SAFETY: the JoinHandle<F::Output> passed a valid, initialized Poll of this type; the old
+    // value is Pending and has nothing to drop, and assignment drops it properly anyway.
+    unsafe { *dst = Poll::Ready(output) };
+}
+
+/// Whether the output is ready; if not, makes sure `waker` is woken on completion.
+fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
+    let state = &cell.header.state;
+    let snapshot = state.load();
+    if snapshot.is_complete() {
+        return true;
+    }
+    if snapshot.is_join_waker_set() {
+        let same = cell.join_waker.with(|slot| {
+            // SAFETY: JOIN_WAKER is set: the slot is only read, by us and the completer.
+            unsafe { &*slot }.as_ref().is_some_and(|w| w.will_wake(waker))
+        });
+        if same {
+            return false;
+        }
+        if state.unset_join_waker().is_err() {
+            return true;
+        }
+    }
+    cell.join_waker.with_mut(|slot| {
+        // SAFETY: JOIN_WAKER is clear and the task not complete: the slot is the JoinHandle's.
+        unsafe { *slot = Some(waker.clone()) };
+    });
+    state.set_join_waker().is_err()
+}
+
+unsafe fn drop_join_handle<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the JoinHandle's reference keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    match cell.header.state.unset_join_interest() {
+        Ok(prev) => {
+            if prev.is_join_waker_set() {
+                let waker = cell.join_waker.with_mut(|slot| {
+                    // SAFETY: we cleared JOIN_WAKER before COMPLETE: the completer will not
+                    // read the slot, and it is ours again.
+                    unsafe { (*slot).take() }
+                });
+                drop(waker);
+            }
+        }
+        // COMPLETE with JOIN_INTEREST: the output is ours to drop.
+        Err(_) => set_stage(cell, Stage::Consumed),
+    }
+    // SAFETY: the JoinHandle owned this reference.
+    unsafe { RawTask::from_raw(ptr).drop_reference() };
+}
+
+unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the registry's reference keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if cell.header.state.transition_to_shutdown() {
+        cancel_future(cell);
+        // SAFETY: we took RUNNING; the registry's reference is the one complete drops.
+        unsafe { complete::<F, S>(ptr) };
+    } else {
+        // Running elsewhere (it sees CANCELLED when its poll ends) or already complete.
+        // SAFETY: we own the registry's reference.
+        unsafe { RawTask::from_raw(ptr).drop_reference() };
+    }
+}

@@ -1,0 +1,108 @@
+//! `JoinHandle`: the awaitable, abortable handle of a spawned task.
+
+use super::error::JoinError;
+use super::id::TaskId;
+use super::raw::RawTask;
+use crate::coop;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// An owned permission to await a task's output (asyncio: the Task object).
+///
+/// Awaiting it gives `Ok(output)`, or `Err(JoinError)` when the task was cancelled or panicked.
+/// Dropping it detaches the task, which runs on.
+///
+/// ```
+/// # fn doc(rt: &weft_core::scheduler::Handle) {
+/// let handle = rt.spawn(async { 6 * 7 });
+/// # drop(handle);
+/// # }
+/// ```
+pub struct JoinHandle<T> {
+    raw: RawTask,
+    _output: PhantomData<T>,
+}
+
+// SAFETY: the handle only moves a `T` out of the task, which needs `T: Send`; everything else
+// it touches is synchronized by the task's state word.
+unsafe impl<T: Send> Send for JoinHandle<T> {}
+// SAFETY: `&JoinHandle` gives `abort`, `is_finished`, `id` and `name`, which only touch the
+// atomic state word and immutable header fields.
+unsafe impl<T: Send> Sync for JoinHandle<T> {}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T> JoinHandle<T> {
+    /// # Safety
+    ///
+    /// `raw` is a task with output `T` whose `JoinHandle` reference the new handle takes over.
+    pub(crate) unsafe fn new(raw: RawTask) -> JoinHandle<T> {
+        JoinHandle {
+            raw,
+            _output: PhantomData,
+        }
+    }
+
+    /// Cancels the task (asyncio: `Task.cancel`): its future is dropped at its next suspension
+    /// point, at once if it is idle, so its destructors run; awaiting the handle then gives a
+    /// `JoinError` whose `is_cancelled()` is true. Aborting a finished task changes nothing.
+    pub fn abort(&self) {
+        if self.raw.state().transition_to_notified_and_cancel() {
+            // SAFETY: the transition added a reference for the Notified being submitted.
+            unsafe { self.raw.schedule() };
+        }
+    }
+
+    /// Whether the task has finished (completed, panicked or been cancelled and dropped).
+    pub fn is_finished(&self) -> bool {
+        self.raw.state().load().is_complete()
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.raw.header().id
+    }
+
+    /// The task's name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.raw.header().name.as_deref()
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = std::task::ready!(coop::poll_proceed(cx));
+        let mut output = Poll::Pending;
+        // SAFETY: we are the task's JoinHandle and `output` has the task's output type.
+        unsafe {
+            self.raw
+                .try_read_output(&mut output as *mut Poll<Result<T, JoinError>> as *mut (), cx.waker())
+        };
+        if output.is_ready() {
+            coop.made_progress();
+        }
+        output
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        // SAFETY: called once, by the handle, giving up its reference.
+        unsafe { self.raw.drop_join_handle() };
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

@@ -1,0 +1,147 @@
+//! Tasks: one heap allocation per spawn, a state word, wakers made from the task, `JoinHandle`.
+//!
+//! # How a task lives
+//!
+//! `Registry::bind` allocates the task (state: `NOTIFIED | JOIN_INTEREST`, three references:
+//! the `JoinHandle`, the first `Notified`, the registry) and links it into the runtime's
+//! registry. The scheduler queues the `Notified`; a worker pops it and calls [`Notified::run`],
+//! which polls once:
+//!
+//! - `Ready` or a panic: the output (or the panic as a `JoinError`) goes into the stage, the
+//!   state flips to `COMPLETE`, the `JoinHandle`'s waker is woken, the task leaves the registry.
+//! - `Pending`: the task goes idle and the `Notified`'s reference is dropped; a waker that fired
+//!   during the poll makes it requeue instead (that is how `yield_now` works).
+//! - cancelled (by `JoinHandle::abort` or by shutdown): the future is dropped in place and the
+//!   handle resolves to a cancelled `JoinError`.
+//!
+//! The allocation is freed when the last reference goes, whoever holds it.
+//!
+//! # Invariants
+//!
+//! See `state.rs` for the state word and `raw.rs` for who owns which field when.
+
+mod error;
+mod harness;
+mod id;
+mod join;
+pub(crate) mod raw;
+mod registry;
+mod state;
+mod waker;
+
+pub use error::JoinError;
+pub use id::TaskId;
+pub use join::JoinHandle;
+pub use registry::Registry;
+
+use raw::RawTask;
+use std::fmt;
+
+/// A task's name, shared by its `JoinHandle` and its `TaskInfo`s. Only named tasks pay for it.
+pub type TaskName = Box<str>;
+
+/// Where a task goes when it is woken, and how it leaves its runtime when it completes.
+///
+/// Implemented by the work-stealing scheduler (and, later, by the blocking pool).
+pub trait Schedule: Send + Sync + Sized + 'static {
+    /// A waker fired for an idle task: enqueue it.
+    fn schedule(&self, task: Notified);
+
+    /// The task woke itself while it ran (it yielded): enqueue it behind the others.
+    fn yield_now(&self, task: Notified) {
+        self.schedule(task);
+    }
+
+    /// The task completed: unlink it from the registry; return whether it was linked.
+    fn release(&self, task: TaskRef<'_>) -> bool;
+}
+
+/// A borrowed view of a task, given to [`Schedule::release`].
+#[derive(Clone, Copy)]
+pub struct TaskRef<'a> {
+    raw: RawTask,
+    _borrow: std::marker::PhantomData<&'a ()>,
+}
+
+impl TaskRef<'_> {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.raw.header().id
+    }
+
+    /// Unlinks the task from `registry`; see [`Registry`].
+    pub fn remove_from(&self, registry: &Registry) -> bool {
+        registry.remove(self.raw)
+    }
+}
+
+/// A task that must be polled: what run queues hold. Owns one reference.
+pub struct Notified {
+    raw: RawTask,
+}
+
+// `Notified` is `Send` through `RawTask`.
+
+impl Notified {
+    /// # Safety
+    ///
+    /// The caller gives the new `Notified` one reference to `raw` and `raw`'s `NOTIFIED`
+    /// bit stands for it (or it is the first `Notified` of a new task).
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Notified {
+        Notified { raw }
+    }
+
+    /// Polls the task once (or cancels it, or skips it if it already finished).
+    pub fn run(self) {
+        let raw = self.raw;
+        std::mem::forget(self);
+        // SAFETY: we give up the Notified's reference to the poll.
+        unsafe { raw.poll() };
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.raw.header().id
+    }
+
+    /// Turns the entry into a raw pointer, for intrusive queues and atomic slots.
+    pub fn into_raw(self) -> std::ptr::NonNull<()> {
+        let ptr = self.raw.header_ptr().cast();
+        std::mem::forget(self);
+        ptr
+    }
+
+    /// # Safety
+    ///
+    /// `ptr` came from [`Notified::into_raw`] and is used once.
+    pub unsafe fn from_raw_ptr(ptr: std::ptr::NonNull<()>) -> Notified {
+        // SAFETY: the caller returns a pointer made by `into_raw`, with its reference.
+        Notified {
+            raw: unsafe { RawTask::from_raw(ptr.cast()) },
+        }
+    }
+}
+
+impl Drop for Notified {
+    fn drop(&mut self) {
+        // A Notified dropped without running (a queue drained at shutdown). The task stays in
+        // the registry, which cancels it.
+        // SAFETY: the Notified owns one reference.
+        unsafe { self.raw.drop_reference() };
+    }
+}
+
+impl fmt::Debug for Notified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notified").field("id", &self.id()).finish()
+    }
+}
+
+impl<'a> TaskRef<'a> {
+    pub(crate) fn new(raw: RawTask) -> TaskRef<'a> {
+        TaskRef {
+            raw,
+            _borrow: std::marker::PhantomData,
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The live-task registry: every unfinished task of one runtime, so that closing the runtime can
+//! drop every future, including those of idle tasks no queue holds.
+//!
+//! Tasks are linked into one of several shards (chosen by task id) through the `links` of their
+//! header: no allocation per task. Each shard is a mutex-guarded intrusive doubly linked list.
+//!
+//! # Invariants
+//!
+//! - A task's `links` are read and written only under the lock of its shard.
+//! - A task is in a list exactly when it is its shard's `head` or its `prev` is set.
+//! - The list holds one reference per linked task. `remove` hands it to the caller (the
+//!   completing thread); `close` takes every task out and shuts each one down with it.
+//! - Once a shard is closed, nothing is linked into it again: `bind` cancels the task instead.
+
+use super::raw::{Header, RawTask};
+use super::{JoinHandle, Notified, Schedule, TaskId, TaskName};
+use crate::sync::{Mutex, MutexGuard};
+use std::future::Future;
+use std::ptr::NonNull;
+
+/// The set of unfinished tasks of one runtime.
+pub struct Registry {
+    shards: Box<[Mutex<Shard>]>,
+}
+
+struct Shard {
+    head: Option<NonNull<Header>>,
+    len: usize,
+    closed: bool,
+}
+
+// SAFETY: the raw pointers in a shard are only followed under its mutex, and the tasks they
+// point at are `Send`.
+unsafe impl Send for Shard {}
+
+impl Registry {
+    /// A registry with at least `shards` shards (rounded up to a power of two).
+    pub fn new(shards: usize) -> Registry {
+        let n = shards.max(1).next_power_of_two();
+        let shards = (0..n)
+            .map(|_| {
+                Mutex::new(Shard {
+                    head: None,
+                    len: 0,
+                    closed: false,
+                })
+            })
+            .collect();
+        Registry { shards }
+    }
+
+    fn shard(&self, id: TaskId) -> MutexGuard<'_, Shard> {
+        let index = (id.as_u64() as usize) & (self.shards.len() - 1);
+        lock(&self.shards[index])
+    }
+
+    /// Creates a task for `future` and links it in. Returns its `JoinHandle` and the
+    /// `Notified` to enqueue, or no `Notified` when the registry is closed: the task is then
+    /// already cancelled and its handle resolves to a cancelled `JoinError`.
+    pub fn bind<F, S>(
+        &self,
+        future: F,
+        scheduler: S,
+        name: Option<TaskName>,
+    ) -> (JoinHandle<F::Output>, Option<Notified>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Schedule,
+    {
+        let id = TaskId::next();
+        let raw = RawTask::new(future, scheduler, id, name);
+        // SAFETY: a new task has three references: one each for these two owners...
+        let handle = unsafe { JoinHandle::new(raw) };
+        // SAFETY: ...and this one.
+        let notified = unsafe { Notified::from_raw(raw) };
+        let mut shard = self.shard(id);
+        if shard.closed {
+            drop(shard);
+            // SAFETY: the third reference, meant for the registry, is given to shutdown.
+            unsafe { raw.shutdown() };
+            drop(notified);
+            return (handle, None);
+        }
+        let ptr = raw.header_ptr();
+        let old_head = shard.head;
+        // SAFETY: under the shard lock; the new task is linked nowhere else yet.
+        raw.header().links.with_mut(|links| unsafe {
+            (*links).prev = None;
+            (*links).next = old_head;
+        });
+        if let Some(old) = old_head {
+            // SAFETY: `old` is linked in this shard, whose lock we hold.
+            unsafe { old.as_ref() }.links.with_mut(|links| unsafe { (*links).prev = Some(ptr) });
+        }
+        shard.head = Some(ptr);
+        shard.len += 1;
+        (handle, Some(notified))
+    }
+
+    /// Unlinks a completed task. Returns `true` when it was linked: the caller then owns the
+    /// registry's reference and must drop it.
+    pub(crate) fn remove(&self, task: RawTask) -> bool {
+        let mut shard = self.shard(task.header().id);
+        // SAFETY: under the shard lock.
+        unsafe { shard.unlink(task.header_ptr()) }
+    }
+
+    /// Closes the registry and shuts down every task still linked: each idle task's future is
+    /// dropped here (its destructors run) and its `JoinHandle` resolves cancelled; a task that
+    /// is running elsewhere is marked cancelled and dropped when its poll returns.
+    pub fn close(&self) {
+        for shard in self.shards.iter() {
+            loop {
+                let mut guard = lock(shard);
+                guard.closed = true;
+                let Some(head) = guard.head else { break };
+                // SAFETY: under the shard lock; `head` is linked.
+                let unlinked = unsafe { guard.unlink(head) };
+                debug_assert!(unlinked);
+                drop(guard);
+                // SAFETY: `head` is a live task (the registry's reference, now ours).
+                let task = unsafe { RawTask::from_raw(head) };
+                // SAFETY: we give the registry's reference to shutdown. It runs without the
+                // lock held, since dropping a future may spawn, which takes a shard lock.
+                unsafe { task.shutdown() };
+            }
+        }
+    }
+
+    /// Whether the registry was closed.
+    pub fn is_closed(&self) -> bool {
+        lock(&self.shards[0]).closed
+    }
+
+    /// How many tasks are linked (unfinished).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| lock(s).len).sum()
+    }
+
+    /// Whether no task is linked.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Shard {
+    /// Unlinks `ptr` if it is linked; returns whether it was.
+    ///
+    /// # Safety
+    ///
+    /// Called under this shard's lock; `ptr` is a live task that belongs to this shard.
+    unsafe fn unlink(&mut self, ptr: NonNull<Header>) -> bool {
+        // SAFETY: the caller holds the lock, so we may access the links of tasks in this shard.
+        let header = unsafe { ptr.as_ref() };
+        let (prev, next) = header.links.with(|links| {
+            // SAFETY: under the lock.
+            let links = unsafe { &*links };
+            (links.prev, links.next)
+        });
+        match prev {
+            // SAFETY: `p` is linked in this shard.
+            Some(p) => unsafe { p.as_ref() }
+                .links
+                .with_mut(|links| unsafe { (*links).next = next }),
+            None if self.head == Some(ptr) => self.head = next,
+            None => return false,
+        }
+        if let Some(n) = next {
+            // SAFETY: `n` is linked in this shard.
+            unsafe { n.as_ref() }.links.with_mut(|links| unsafe { (*links).prev = prev });
+        }
+        header.links.with_mut(|links| {
+            // SAFETY: under the lock.
+            unsafe {
+                (*links).prev = None;
+                (*links).next = None;
+            }
+        });
+        self.len -= 1;
+        true
+    }
+}
+
+fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    // A panic never happens while a shard is locked (no user code runs under it), but if one
+    // did, the list itself is still consistent: recover the guard.
+    shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("len", &self.len()).finish()
+    }
+}

@@ -1,0 +1,45 @@
+//! # weft
+//!
+//! A multi-threaded, work-stealing async runtime with the ease of Python's asyncio event loop.
+//!
+//! ```
+//! let total = weft::run(async {
+//!     let tasks: Vec<_> = (1..=10u64).map(|i| weft::spawn(async move { i * i })).collect();
+//!     let mut total = 0;
+//!     for task in tasks {
+//!         total += task.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 385);
+//! ```
+//!
+//! | asyncio | weft |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`] |
+//! | `loop = asyncio.new_event_loop()` | [`Runtime::new`], [`runtime::Builder`] |
+//! | `loop.run_until_complete(f)` | [`Runtime::block_on`] |
+//! | `asyncio.create_task(c)` | [`spawn`], [`Runtime::spawn`], [`runtime::Handle::spawn`] |
+//! | `create_task(c, name=...)` | [`task::Builder`] |
+//! | `Task.cancel()` | [`task::JoinHandle::abort`] |
+//! | `await asyncio.sleep(0)` | [`task::yield_now`] |
+//! | `loop.close()` | [`Runtime::close`] |
+//!
+//! The scheduler: N workers with local queues, a LIFO slot for the task just woken, a shared
+//! injector, work stealing, and an idle protocol that wakes a sleeping worker only when nobody
+//! is already looking for work. See `docs/architecture.md` in the repository.
+
+pub mod runtime;
+pub mod task;
+
+pub use runtime::{Runtime, run};
+pub use task::spawn;
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Runtime>();
+    send_sync::<runtime::Handle>();
+    send_sync::<task::JoinError>();
+    send::<task::JoinHandle<u8>>();
+};

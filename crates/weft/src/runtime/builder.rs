@@ -1,0 +1,111 @@
+//! `Builder`: configure and build a `Runtime`.
+
+use super::Runtime;
+use super::handle::{self, Handle, HandleInner, HandleSlot};
+use std::fmt;
+use std::io;
+use std::sync::{Arc, OnceLock};
+
+/// Configures a [`Runtime`].
+///
+/// ```
+/// let rt = weft::runtime::Builder::new()
+///     .worker_threads(2)
+///     .thread_name("my-app-worker")
+///     .build()?;
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Misconfiguration is an error from [`Builder::build`] of kind `InvalidInput`, never a panic.
+#[derive(Clone)]
+pub struct Builder {
+    worker_threads: Option<usize>,
+    thread_name: String,
+    thread_stack_size: Option<usize>,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// A builder with the defaults: one worker per available core, threads named
+    /// `weft-worker-N`.
+    pub fn new() -> Builder {
+        Builder {
+            worker_threads: None,
+            thread_name: "weft-worker".to_owned(),
+            thread_stack_size: None,
+        }
+    }
+
+    /// The number of worker threads. Zero makes `build` fail with `InvalidInput`.
+    pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// The name prefix of the worker threads; worker `i` is named `{name}-{i}`.
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// The stack size of the worker threads. Zero makes `build` fail with `InvalidInput`.
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Starts the worker threads and returns the runtime.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a zero worker count or stack size; the OS error when a worker thread
+    /// cannot be started (threads already started are stopped first).
+    pub fn build(&self) -> io::Result<Runtime> {
+        let workers = match self.worker_threads {
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        if workers == 0 {
+            return Err(invalid("worker_threads(0): a runtime needs at least one worker thread"));
+        }
+        if self.thread_stack_size == Some(0) {
+            return Err(invalid("thread_stack_size(0): worker threads need a stack"));
+        }
+        let slot: HandleSlot = Arc::new(OnceLock::new());
+        let start_slot = slot.clone();
+        let prefix = self.thread_name.clone();
+        let config = weft_core::scheduler::Config {
+            workers,
+            thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
+            stack_size: self.thread_stack_size,
+            on_thread_start: Some(Arc::new(move || handle::register_worker_thread(&start_slot))),
+            on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
+            driver: None,
+        };
+        let scheduler = weft_core::scheduler::start(config)?;
+        let inner = Arc::new(HandleInner { scheduler });
+        // Fresh slot, set once: cannot fail.
+        let _ = slot.set(Arc::downgrade(&inner));
+        Ok(Runtime::from_handle(Handle { inner }))
+    }
+}
+
+fn invalid(msg: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("worker_threads", &self.worker_threads)
+            .field("thread_name", &self.thread_name)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .finish()
+    }
+}

@@ -1,0 +1,127 @@
+//! The runtime (asyncio's event loop): worker threads running tasks, and the calls that drive
+//! it from synchronous code.
+//!
+//! | asyncio | weft |
+//! |---|---|
+//! | `asyncio.run(main())` | [`weft::run(main())`](crate::run) |
+//! | `loop = new_event_loop()` | [`Runtime::new()`] or [`Builder`] |
+//! | `loop.run_until_complete(f)` | [`Runtime::block_on`] |
+//! | `loop.create_task(c)` | [`Runtime::spawn`], [`Handle::spawn`], [`crate::spawn`] |
+//! | `loop.close()` / `is_closed()` | [`Runtime::close`] / [`Runtime::is_closed`] |
+
+mod builder;
+mod handle;
+
+pub use builder::Builder;
+pub use handle::{EnterGuard, Handle};
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use weft_core::task::JoinHandle;
+
+/// A multi-threaded, work-stealing runtime.
+///
+/// ```
+/// let rt = weft::Runtime::new()?;
+/// let task = rt.spawn(async { 40 + 2 });
+/// assert_eq!(rt.block_on(task).unwrap(), 42);
+/// rt.close();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Dropping the runtime closes it.
+pub struct Runtime {
+    handle: Handle,
+}
+
+impl Runtime {
+    /// A runtime with one worker thread per available core.
+    ///
+    /// # Errors
+    ///
+    /// The OS error when a worker thread cannot be started.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    pub(crate) fn from_handle(handle: Handle) -> Runtime {
+        Runtime { handle }
+    }
+
+    /// Runs `future` to completion on the calling thread (asyncio: `run_until_complete`);
+    /// tasks it spawns run on the workers.
+    ///
+    /// # Panics
+    ///
+    /// Panics with a message about nesting when called on a thread that already drives a
+    /// runtime (a worker, or inside another `block_on`).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns `future` onto the runtime, from any thread (asyncio: `loop.create_task`).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// The runtime's handle, to clone into other threads and tasks.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Closes the runtime (asyncio: `loop.close()`): stops the workers, drops every unfinished
+    /// task's future (its destructors run), resolves every `JoinHandle`, and joins the worker
+    /// threads. Idempotent. Afterwards, `spawn` returns a handle that resolves to a cancelled
+    /// `JoinError`; nothing panics.
+    pub fn close(&self) {
+        self.handle.close();
+    }
+
+    /// Whether [`Runtime::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.handle.is_closed()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime").field("handle", &self.handle).finish()
+    }
+}
+
+/// Runs `future` on a new default runtime and closes the runtime after (asyncio:
+/// `asyncio.run(main())`).
+///
+/// ```
+/// let answer = weft::run(async {
+///     let task = weft::spawn(async { 21 * 2 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// # Panics
+///
+/// Panics with a message about nesting when called from inside a runtime (use `.await`
+/// there), and when the runtime's threads cannot be started.
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    weft_core::context::assert_not_driving();
+    let rt = match Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => panic!("weft::run could not start a runtime: {e}"),
+    };
+    rt.block_on(future)
+}

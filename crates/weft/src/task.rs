@@ -1,0 +1,91 @@
+//! Tasks (asyncio's `Task`): spawn, name, yield, join, abort.
+
+use crate::runtime::Handle;
+use std::future::Future;
+
+pub use weft_core::task::{JoinError, JoinHandle, TaskId};
+pub use weft_core::yield_now::{YieldNow, yield_now};
+
+/// Spawns `future` as a task on the current runtime (asyncio: `create_task`).
+///
+/// ```
+/// weft::run(async {
+///     let task = weft::spawn(async { "done" });
+///     assert_eq!(task.await.unwrap(), "done");
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Panics when called outside a runtime, with a message that says no runtime is running;
+/// use [`Runtime::spawn`](crate::Runtime::spawn) or [`Handle::spawn`] from plain threads.
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match Handle::try_current() {
+        Some(handle) => handle.spawn(future),
+        None => panic!(
+            "weft::spawn called outside a runtime: no weft runtime is running on this thread. \
+             Spawn from inside a task or `block_on`, or use `Runtime::spawn` / `Handle::spawn` \
+             from other threads."
+        ),
+    }
+}
+
+/// Spawns tasks with options (asyncio: `create_task(coro, name=...)`).
+///
+/// ```
+/// weft::run(async {
+///     let task = weft::task::Builder::new().name("fetch").spawn(async {});
+///     assert_eq!(task.name(), Some("fetch"));
+/// });
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Builder<'a> {
+    name: Option<&'a str>,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder with no options set.
+    pub fn new() -> Builder<'a> {
+        Builder { name: None }
+    }
+
+    /// The task's name, returned by `JoinHandle::name`.
+    pub fn name(mut self, name: &'a str) -> Builder<'a> {
+        self.name = Some(name);
+        self
+    }
+
+    /// Spawns on the current runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, as [`spawn`].
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let Some(handle) = Handle::try_current() else {
+            panic!(
+                "task::Builder::spawn called outside a runtime: no weft runtime is running on \
+                 this thread. Use `spawn_on(future, &handle)` from other threads."
+            );
+        };
+        self.spawn_on(future, &handle)
+    }
+
+    /// Spawns on the runtime of `handle`, from any thread.
+    pub fn spawn_on<F>(self, future: F, handle: &Handle) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        handle.spawn_named(future, self.name.map(Box::from))
+    }
+}
