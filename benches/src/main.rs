@@ -1,2 +1,93 @@
-//! Side-by-side comparison of weft, tokio and smol (filled in below).
-fn main() {}
+//! Side-by-side comparison of weft, tokio and smol on the same workloads, with the same number
+//! of worker threads, alternating runtimes round by round. Prints a markdown table of medians
+//! and weft's ratio to the best peer. See `benches/README.md`.
+
+mod cli;
+mod cpu;
+mod machine;
+mod report;
+mod subjects;
+mod watchdog;
+mod workload;
+
+use cli::Options;
+use report::{Row, Samples};
+use std::time::Instant;
+use subjects::{WORKERS, smol::Smol, tokio::Tokio, weft::Weft};
+use watchdog::Watchdog;
+use workload::{Subject, Workload};
+
+fn main() {
+    let opts = match Options::parse(std::env::args().skip(1)) {
+        Ok(opts) => opts,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(if msg.starts_with("usage") { 0 } else { 2 });
+        }
+    };
+    let command: Vec<String> = std::env::args().collect();
+    println!("# weft vs tokio vs smol\n");
+    println!("- date: {}", machine::now_utc());
+    println!(
+        "- machine: {} CPUs, {}",
+        machine::cpus(),
+        machine::cpu_model()
+    );
+    println!("- command: `{}`", command.join(" "));
+    println!(
+        "- {WORKERS} worker threads per runtime; {} warm-up + {} measured rounds per workload, \
+         runtimes alternating, starting runtime rotated each round\n",
+        opts.warmup, opts.rounds
+    );
+
+    let subjects: [Box<dyn Subject>; 3] = [
+        Box::new(Weft::new()),
+        Box::new(Tokio::new()),
+        Box::new(Smol::new()),
+    ];
+    let watchdog = Watchdog::start();
+    let rows: Vec<Row> = opts
+        .workloads
+        .iter()
+        .map(|&w| measure(w, &subjects, &opts, &watchdog))
+        .collect();
+    watchdog.disarm();
+    print!("{}", report::render(&rows));
+}
+
+/// Runs `workload` on every subject: warm-up rounds, then measured rounds in which each
+/// subject runs once, the first one rotating from round to round.
+fn measure(
+    workload: Workload,
+    subjects: &[Box<dyn Subject>],
+    opts: &Options,
+    watchdog: &Watchdog,
+) -> Row {
+    let mut samples: Vec<Samples> = subjects.iter().map(|_| Samples::default()).collect();
+    for round in 0..opts.warmup + opts.rounds {
+        let measured = round >= opts.warmup;
+        for k in 0..subjects.len() {
+            let i = (round + k) % subjects.len();
+            let subject = &subjects[i];
+            watchdog.arm(format!(
+                "{} on {} (round {round})",
+                workload.name(),
+                subject.name()
+            ));
+            let cpu0 = cpu::process_cpu_time();
+            let t0 = Instant::now();
+            workload.run(subject.as_ref());
+            let wall = t0.elapsed();
+            let cpu = cpu::process_cpu_time().saturating_sub(cpu0);
+            if measured {
+                samples[i].wall.push(wall);
+                samples[i].cpu.push(cpu);
+            }
+        }
+    }
+    eprintln!("{}: done", workload.name());
+    Row {
+        workload,
+        runtimes: subjects.iter().map(|s| s.name()).zip(samples).collect(),
+    }
+}

@@ -5,7 +5,7 @@
 //! (Acquire swap) before deciding to sleep, so a wake between the poll and the park makes the
 //! park loop return at once. The waker is cached per thread: no allocation per `block_on`.
 
-use crate::sync::{AtomicBool, Arc, thread, thread_local};
+use crate::sync::{Arc, AtomicBool, thread, thread_local};
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::Ordering::{Acquire, Release};

@@ -53,7 +53,11 @@ thread_local! {
 
 /// Queues `task` on the current thread's worker when the thread is a worker of `shared`;
 /// gives the task back otherwise.
-pub(crate) fn schedule_local(shared: &Shared, task: Notified, reason: Reason) -> Result<(), Notified> {
+pub(crate) fn schedule_local(
+    shared: &Shared,
+    task: Notified,
+    reason: Reason,
+) -> Result<(), Notified> {
     let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
     if cx.is_null() {
         return Err(task);
@@ -69,7 +73,12 @@ pub(crate) fn schedule_local(shared: &Shared, task: Notified, reason: Reason) ->
 }
 
 impl WorkerCx {
-    pub(crate) fn new(shared: Arc<Shared>, index: usize, queue: LocalQueue<Notified>, parker: Parker) -> WorkerCx {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        index: usize,
+        queue: LocalQueue<Notified>,
+        parker: Parker,
+    ) -> WorkerCx {
         let workers = shared.remotes.len();
         WorkerCx {
             shared,
@@ -155,7 +164,16 @@ impl WorkerCx {
     /// Schedules `task` from a task running on this worker.
     fn schedule(&self, task: Notified, reason: Reason) {
         match reason {
-            Reason::Yield => self.queue.push(task),
+            Reason::Yield => {
+                // A yield lets every ready task go first, including those queued from outside:
+                // pull a batch of them in ahead of the yielder.
+                if !self.shared.injector.is_empty()
+                    && let Some(first) = self.shared.injector.steal_into(&self.queue)
+                {
+                    self.queue.push(first);
+                }
+                self.queue.push(task);
+            }
             Reason::Wake => {
                 if let Some(displaced) = self.lifo().put(task) {
                     self.queue.push(displaced);
@@ -239,10 +257,14 @@ impl WorkerCx {
             self.shared.notify_parked();
         }
         if !self.shared.is_shutdown() {
-            let timeout = self.shared.lifo_waiting(self.index).then_some(STUCK_RECHECK);
+            let timeout = self
+                .shared
+                .lifo_waiting(self.index)
+                .then_some(STUCK_RECHECK);
             self.parker.park(timeout);
         }
-        self.searching.set(idle.transition_worker_from_parked(self.index));
+        self.searching
+            .set(idle.transition_worker_from_parked(self.index));
     }
 }
 

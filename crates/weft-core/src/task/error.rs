@@ -65,8 +65,9 @@ impl JoinError {
     ///
     /// Panics when the error is not a panic; use [`JoinError::try_into_panic`] to check.
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        self.try_into_panic()
-            .expect("JoinError::into_panic called on a cancelled task's error; check is_panic() first")
+        self.try_into_panic().expect(
+            "JoinError::into_panic called on a cancelled task's error; check is_panic() first",
+        )
     }
 
     /// The panic payload, or the error back when the task was cancelled.
@@ -84,11 +85,11 @@ impl JoinError {
 
     fn panic_message(&self) -> Option<&str> {
         match &self.repr {
-            Repr::Panic(p) => p
-                .0
-                .downcast_ref::<&'static str>()
-                .copied()
-                .or_else(|| p.0.downcast_ref::<String>().map(String::as_str)),
+            Repr::Panic(p) => {
+                p.0.downcast_ref::<&'static str>()
+                    .copied()
+                    .or_else(|| p.0.downcast_ref::<String>().map(String::as_str))
+            }
             Repr::Cancelled => None,
         }
     }
@@ -98,7 +99,9 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
             (Repr::Cancelled, _) => write!(f, "task {} was cancelled", self.id),
-            (Repr::Panic(_), Some(msg)) => write!(f, "task {} panicked with message {msg:?}", self.id),
+            (Repr::Panic(_), Some(msg)) => {
+                write!(f, "task {} panicked with message {msg:?}", self.id)
+            }
             (Repr::Panic(_), None) => write!(f, "task {} panicked", self.id),
         }
     }

@@ -124,22 +124,27 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
 /// destructor panicked. The caller holds `RUNNING`.
 fn cancel_future<F: Future, S>(cell: &Cell<F, S>) {
     let id = cell.header.id;
-    let dropped = catch_unwind(AssertUnwindSafe(|| set_stage(cell, Stage::Consumed)));
-    let error = match dropped {
+    let future = replace_stage(cell, Stage::Consumed);
+    let error = match catch_unwind(AssertUnwindSafe(move || drop(future))) {
         Ok(()) => JoinError::cancelled(id),
         Err(payload) => JoinError::panic(id, payload),
     };
     set_stage(cell, Stage::Finished(Err(error)));
 }
 
+/// Replaces the stage and returns the old value.
+fn replace_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) -> Stage<F> {
+    cell.stage.with_mut(|stage| {
+        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's owner).
+        unsafe { std::mem::replace(&mut *stage, new) }
+    })
+}
+
 /// Replaces the stage, dropping the old value; a panic while dropping it is caught and the
 /// payload dropped (a destructor that panics while dropping a future that already panicked
 /// must not unwind into the worker).
 fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
-    let old = cell.stage.with_mut(|stage| {
-        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's owner).
-        unsafe { std::mem::replace(&mut *stage, new) }
-    });
+    let old = replace_stage(cell, new);
     if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(old))) {
         // A payload's own destructor may panic too; leak it rather than unwind.
         std::mem::forget(payload);
@@ -215,10 +220,8 @@ where
     if !can_read_output(cell, waker) {
         return;
     }
-    let stage = cell.stage.with_mut(|stage| {
-        // SAFETY: COMPLETE with JOIN_INTEREST: the stage belongs to the JoinHandle.
-        unsafe { std::mem::replace(&mut *stage, Stage::Consumed) }
-    });
+    // COMPLETE with JOIN_INTEREST: the stage belongs to the JoinHandle.
+    let stage = replace_stage(cell, Stage::Consumed);
     let Stage::Finished(output) = stage else {
         panic!("JoinHandle polled after it returned its output");
     };
@@ -238,7 +241,9 @@ fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
     if snapshot.is_join_waker_set() {
         let same = cell.join_waker.with(|slot| {
             // SAFETY: JOIN_WAKER is set: the slot is only read, by us and the completer.
-            unsafe { &*slot }.as_ref().is_some_and(|w| w.will_wake(waker))
+            unsafe { &*slot }
+                .as_ref()
+                .is_some_and(|w| w.will_wake(waker))
         });
         if same {
             return false;

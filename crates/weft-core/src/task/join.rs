@@ -80,8 +80,10 @@ impl<T> Future for JoinHandle<T> {
         let mut output = Poll::Pending;
         // SAFETY: we are the task's JoinHandle and `output` has the task's output type.
         unsafe {
-            self.raw
-                .try_read_output(&mut output as *mut Poll<Result<T, JoinError>> as *mut (), cx.waker())
+            self.raw.try_read_output(
+                &mut output as *mut Poll<Result<T, JoinError>> as *mut (),
+                cx.waker(),
+            )
         };
         if output.is_ready() {
             coop.made_progress();

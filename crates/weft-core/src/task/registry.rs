@@ -91,7 +91,9 @@ impl Registry {
         });
         if let Some(old) = old_head {
             // SAFETY: `old` is linked in this shard, whose lock we hold.
-            unsafe { old.as_ref() }.links.with_mut(|links| unsafe { (*links).prev = Some(ptr) });
+            unsafe { old.as_ref() }
+                .links
+                .with_mut(|links| unsafe { (*links).prev = Some(ptr) });
         }
         shard.head = Some(ptr);
         shard.len += 1;
@@ -168,7 +170,9 @@ impl Shard {
         }
         if let Some(n) = next {
             // SAFETY: `n` is linked in this shard.
-            unsafe { n.as_ref() }.links.with_mut(|links| unsafe { (*links).prev = prev });
+            unsafe { n.as_ref() }
+                .links
+                .with_mut(|links| unsafe { (*links).prev = prev });
         }
         header.links.with_mut(|links| {
             // SAFETY: under the lock.
@@ -185,11 +189,15 @@ impl Shard {
 fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     // A panic never happens while a shard is locked (no user code runs under it), but if one
     // did, the list itself is still consistent: recover the guard.
-    shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("len", &self.len()).finish()
+        f.debug_struct("Registry")
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -72,7 +72,9 @@ impl Builder {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         if workers == 0 {
-            return Err(invalid("worker_threads(0): a runtime needs at least one worker thread"));
+            return Err(invalid(
+                "worker_threads(0): a runtime needs at least one worker thread",
+            ));
         }
         if self.thread_stack_size == Some(0) {
             return Err(invalid("thread_stack_size(0): worker threads need a stack"));
@@ -84,7 +86,9 @@ impl Builder {
             workers,
             thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
             stack_size: self.thread_stack_size,
-            on_thread_start: Some(Arc::new(move || handle::register_worker_thread(&start_slot))),
+            on_thread_start: Some(Arc::new(move || {
+                handle::register_worker_thread(&start_slot)
+            })),
             on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
             driver: None,
         };

@@ -67,7 +67,10 @@ impl Handle {
         if let Ok(Some(handle)) = CURRENT.try_with(|c| c.borrow().clone()) {
             return Some(handle);
         }
-        let slot = WORKER_SLOT.try_with(|s| s.borrow().clone()).ok().flatten()?;
+        let slot = WORKER_SLOT
+            .try_with(|s| s.borrow().clone())
+            .ok()
+            .flatten()?;
         let inner = slot.get()?.upgrade()?;
         Some(Handle { inner })
     }

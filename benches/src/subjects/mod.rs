@@ -1,0 +1,44 @@
+//! One adapter per runtime under test, plus the task bodies they share.
+//!
+//! Each adapter builds its runtime once with [`WORKERS`] worker threads and implements
+//! [`Subject`](crate::workload::Subject) with that runtime's own spawn, join and yield; only
+//! the channels (async-channel) are common, so only the runtime differs.
+
+pub(crate) mod smol;
+pub(crate) mod tokio;
+pub(crate) mod weft;
+
+use async_channel::{Receiver, Sender};
+
+/// Worker threads given to every runtime.
+pub(crate) const WORKERS: usize = 2;
+
+/// The ping side of `ping_pong`: sends `0..rounds` and expects each value back.
+pub(crate) async fn ping(tx: Sender<usize>, rx: Receiver<usize>, rounds: usize) {
+    for i in 0..rounds {
+        tx.send(i).await.expect("pong side hung up");
+        let back = rx.recv().await.expect("pong side hung up");
+        assert_eq!(back, i, "ping_pong: message out of order");
+    }
+}
+
+/// The pong side of `ping_pong`: sends every value it receives back, `rounds` times.
+pub(crate) async fn pong(tx: Sender<usize>, rx: Receiver<usize>, rounds: usize) {
+    for _ in 0..rounds {
+        let v = rx.recv().await.expect("ping side hung up");
+        tx.send(v).await.expect("ping side hung up");
+    }
+}
+
+/// The two channel pairs `ping_pong` needs: (ping's ends, pong's ends).
+pub(crate) type PingPongEnds = (
+    (Sender<usize>, Receiver<usize>),
+    (Sender<usize>, Receiver<usize>),
+);
+
+/// Makes the two `bounded(1)` channels of `ping_pong`, already paired up per side.
+pub(crate) fn ping_pong_channels() -> PingPongEnds {
+    let (to_pong, from_ping) = async_channel::bounded(1);
+    let (to_ping, from_pong) = async_channel::bounded(1);
+    ((to_pong, from_pong), (to_ping, from_ping))
+}

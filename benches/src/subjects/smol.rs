@@ -1,0 +1,126 @@
+//! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
+//! `futures_lite::future::block_on(ex.run(..))`.
+
+use super::{WORKERS, ping, ping_pong_channels, pong};
+use crate::workload::Subject;
+use async_channel::Sender;
+use async_executor::Executor;
+use futures_lite::future;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// An executor and the threads that drive it.
+pub(crate) struct Smol {
+    ex: Arc<Executor<'static>>,
+    /// Closed on drop: each thread's `ex.run` then returns.
+    stop: Option<Sender<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Smol {
+    /// Builds the executor and starts its threads.
+    pub(crate) fn new() -> Smol {
+        let ex = Arc::new(Executor::new());
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let threads = (0..WORKERS)
+            .map(|i| {
+                let ex = ex.clone();
+                let stopped = stopped.clone();
+                std::thread::Builder::new()
+                    .name(format!("smol-worker-{i}"))
+                    .spawn(move || {
+                        let _ = future::block_on(ex.run(stopped.recv()));
+                    })
+                    .expect("spawn smol worker")
+            })
+            .collect();
+        Smol {
+            ex,
+            stop: Some(stop),
+            threads,
+        }
+    }
+}
+
+impl Drop for Smol {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Spawns the next link of `chained_spawn` on `ex` (smol has no ambient executor).
+fn chain(ex: Arc<Executor<'static>>, done: Sender<()>, left: usize) {
+    if left == 0 {
+        done.try_send(())
+            .expect("chained_spawn: signal channel full");
+    } else {
+        let next = ex.clone();
+        ex.spawn(async move { chain(next, done, left - 1) })
+            .detach();
+    }
+}
+
+impl Subject for Smol {
+    fn name(&self) -> &'static str {
+        "smol"
+    }
+
+    fn spawn_many_task(&self, n: usize) {
+        let ex = self.ex.clone();
+        let root = self.ex.spawn(async move {
+            let tasks: Vec<_> = (0..n).map(|_| ex.spawn(async {})).collect();
+            for t in tasks {
+                t.await;
+            }
+        });
+        future::block_on(root);
+    }
+
+    fn spawn_many_outside(&self, n: usize) {
+        let tasks: Vec<_> = (0..n).map(|_| self.ex.spawn(async {})).collect();
+        future::block_on(async {
+            for t in tasks {
+                t.await;
+            }
+        });
+    }
+
+    fn yield_many(&self, tasks: usize, yields: usize) {
+        let tasks: Vec<_> = (0..tasks)
+            .map(|_| {
+                self.ex.spawn(async move {
+                    for _ in 0..yields {
+                        future::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for t in tasks {
+                t.await;
+            }
+        });
+    }
+
+    fn ping_pong(&self, rounds: usize) {
+        let ((ptx, prx), (qtx, qrx)) = ping_pong_channels();
+        let a = self.ex.spawn(ping(ptx, prx, rounds));
+        let b = self.ex.spawn(pong(qtx, qrx, rounds));
+        future::block_on(async {
+            a.await;
+            b.await;
+        });
+    }
+
+    fn chained_spawn(&self, depth: usize) {
+        let (tx, rx) = async_channel::bounded(1);
+        let ex = self.ex.clone();
+        self.ex
+            .spawn(async move { chain(ex, tx, depth - 1) })
+            .detach();
+        future::block_on(rx.recv()).expect("chained_spawn: chain dropped");
+    }
+}
