@@ -20,6 +20,26 @@ pub(crate) fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The checked-out commit of the current directory's git repository, with `-dirty` when the
+/// work tree has changes (the weft measured may then not be the committed one), or `unknown`.
+pub(crate) fn source_revision() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match git(&["rev-parse", "--short", "HEAD"]) {
+        Some(rev) => match git(&["status", "--porcelain", "--untracked-files=no"]) {
+            Some(changes) if !changes.is_empty() => format!("{rev}-dirty"),
+            _ => rev,
+        },
+        None => "unknown".to_owned(),
+    }
+}
+
 /// The current time in UTC, as `YYYY-MM-DD HH:MM UTC`.
 pub(crate) fn now_utc() -> String {
     let secs = SystemTime::now()

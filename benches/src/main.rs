@@ -33,6 +33,7 @@ fn main() {
         machine::cpus(),
         machine::cpu_model()
     );
+    println!("- source: {}", machine::source_revision());
     println!("- command: `{}`", command.join(" "));
     println!(
         "- {WORKERS} worker threads per runtime; {} warm-up + {} measured rounds per workload, \

@@ -143,7 +143,7 @@ impl WorkerCx {
             self.queue.push(task);
         }
         self.lifo_polls.set(0);
-        if tick % GLOBAL_INTERVAL == 0
+        if tick.is_multiple_of(GLOBAL_INTERVAL)
             && let Some(task) = self.shared.injector.steal_into(&self.queue)
         {
             return Some(task);

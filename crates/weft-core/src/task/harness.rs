@@ -194,8 +194,10 @@ where
 {
     // SAFETY: the caller owns a reference, which keeps the cell alive.
     let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: `ptr` is a live task header.
+    let raw = unsafe { RawTask::from_raw(ptr) };
     // SAFETY: the caller hands its reference to the Notified.
-    let notified = unsafe { Notified::from_raw(RawTask::from_raw(ptr)) };
+    let notified = unsafe { Notified::from_raw(raw) };
     cell.scheduler.schedule(notified);
 }
 
@@ -280,8 +282,10 @@ where
         // COMPLETE with JOIN_INTEREST: the output is ours to drop.
         Err(_) => set_stage(cell, Stage::Consumed),
     }
+    // SAFETY: `ptr` is a live task header.
+    let raw = unsafe { RawTask::from_raw(ptr) };
     // SAFETY: the JoinHandle owned this reference.
-    unsafe { RawTask::from_raw(ptr).drop_reference() };
+    unsafe { raw.drop_reference() };
 }
 
 unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
@@ -297,7 +301,9 @@ where
         unsafe { complete::<F, S>(ptr) };
     } else {
         // Running elsewhere (it sees CANCELLED when its poll ends) or already complete.
+        // SAFETY: `ptr` is a live task header.
+        let raw = unsafe { RawTask::from_raw(ptr) };
         // SAFETY: we own the registry's reference.
-        unsafe { RawTask::from_raw(ptr).drop_reference() };
+        unsafe { raw.drop_reference() };
     }
 }

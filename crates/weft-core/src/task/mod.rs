@@ -116,9 +116,8 @@ impl Notified {
     /// `ptr` came from [`Notified::into_raw`] and is used once.
     pub unsafe fn from_raw_ptr(ptr: std::ptr::NonNull<()>) -> Notified {
         // SAFETY: the caller returns a pointer made by `into_raw`, with its reference.
-        Notified {
-            raw: unsafe { RawTask::from_raw(ptr.cast()) },
-        }
+        let raw = unsafe { RawTask::from_raw(ptr.cast()) };
+        Notified { raw }
     }
 }
 

@@ -12,7 +12,7 @@
 //!   completing thread); `close` takes every task out and shuts each one down with it.
 //! - Once a shard is closed, nothing is linked into it again: `bind` cancels the task instead.
 
-use super::raw::{Header, RawTask};
+use super::raw::{Header, Links, RawTask};
 use super::{JoinHandle, Notified, Schedule, TaskId, TaskName};
 use crate::sync::{Mutex, MutexGuard};
 use std::future::Future;
@@ -84,10 +84,14 @@ impl Registry {
         }
         let ptr = raw.header_ptr();
         let old_head = shard.head;
-        // SAFETY: under the shard lock; the new task is linked nowhere else yet.
-        raw.header().links.with_mut(|links| unsafe {
-            (*links).prev = None;
-            (*links).next = old_head;
+        raw.header().links.with_mut(|links| {
+            // SAFETY: under the shard lock; the new task is linked nowhere else yet.
+            unsafe {
+                *links = Links {
+                    prev: None,
+                    next: old_head,
+                }
+            }
         });
         if let Some(old) = old_head {
             // SAFETY: `old` is linked in this shard, whose lock we hold.
@@ -177,8 +181,10 @@ impl Shard {
         header.links.with_mut(|links| {
             // SAFETY: under the lock.
             unsafe {
-                (*links).prev = None;
-                (*links).next = None;
+                *links = Links {
+                    prev: None,
+                    next: None,
+                }
             }
         });
         self.len -= 1;

@@ -55,7 +55,7 @@ const REF_ONE: usize = 1 << 6;
 
 /// A new task: queued once, a `JoinHandle`, and three references (the `JoinHandle`, the first
 /// `Notified`, the registry entry).
-const INITIAL: usize = NOTIFIED | JOIN_INTEREST | 3 * REF_ONE;
+const INITIAL: usize = NOTIFIED | JOIN_INTEREST | (3 * REF_ONE);
 
 /// A copy of the state word at one moment.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,8 @@ unsafe fn wake_by_ref(data: *const ()) {
 }
 
 unsafe fn drop_waker(data: *const ()) {
-    // SAFETY: the waker being dropped holds a reference, which it gives up here.
-    unsafe { task(data).drop_reference() };
+    // SAFETY: the waker being dropped holds a reference.
+    let task = unsafe { task(data) };
+    // SAFETY: that reference is given up here.
+    unsafe { task.drop_reference() };
 }
