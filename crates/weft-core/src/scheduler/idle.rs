@@ -15,6 +15,9 @@
 //! - `searching <= unparked <= workers`.
 //! - A worker index is in `sleepers` exactly while that worker counts as parked.
 //! - At most half the workers (rounded up) search at once.
+//! - A worker parks *timed* (it wakes on its own after a while to look for stuck work) when
+//!   another worker was unparked as it parked, and *indefinitely* only when it was the last
+//!   unparked worker. `timed` counts the timed sleepers; it changes under the sleepers lock.
 
 use crate::sync::{AtomicUsize, Mutex, MutexGuard};
 use std::sync::atomic::Ordering::SeqCst;
@@ -26,8 +29,20 @@ const UNPARKED_ONE: usize = 1 << SEARCH_BITS;
 /// Which workers sleep and which search.
 pub(crate) struct Idle {
     state: AtomicUsize,
-    sleepers: Mutex<Vec<usize>>,
+    /// Sleeping workers, each with whether it sleeps timed.
+    sleepers: Mutex<Vec<(usize, bool)>>,
+    timed: AtomicUsize,
     workers: usize,
+}
+
+/// How a worker went to sleep.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parked {
+    /// It was the last searcher: it must check every queue once more before sleeping.
+    pub(crate) last_searcher: bool,
+    /// Another worker is unparked: sleep with a timeout, to look for work stuck behind it.
+    pub(crate) timed: bool,
 }
 
 fn searching(state: usize) -> usize {
@@ -45,11 +60,12 @@ impl Idle {
         Idle {
             state: AtomicUsize::new(workers * UNPARKED_ONE),
             sleepers: Mutex::new(Vec::with_capacity(workers)),
+            timed: AtomicUsize::new(0),
             workers,
         }
     }
 
-    fn sleepers(&self) -> MutexGuard<'_, Vec<usize>> {
+    fn sleepers(&self) -> MutexGuard<'_, Vec<(usize, bool)>> {
         // No code that can panic runs under this lock.
         self.sleepers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -65,7 +81,10 @@ impl Idle {
         if !self.notify_should_wake() {
             return None;
         }
-        let index = sleepers.pop()?;
+        let (index, timed) = sleepers.pop()?;
+        if timed {
+            self.timed.fetch_sub(1, SeqCst);
+        }
         // SeqCst RMW: ordered with the searchers' decrements (see the module doc).
         self.state.fetch_add(UNPARKED_ONE | 1, SeqCst);
         Some(index)
@@ -101,16 +120,30 @@ impl Idle {
         searching(prev) == 1
     }
 
-    /// The worker goes to sleep. Returns `true` when it was the last searcher: it must then
-    /// check every queue once more before it sleeps.
-    #[must_use]
-    pub(crate) fn transition_worker_to_parked(&self, index: usize, is_searching: bool) -> bool {
+    /// The worker goes to sleep; see [`Parked`] for what it must do.
+    pub(crate) fn transition_worker_to_parked(&self, index: usize, is_searching: bool) -> Parked {
         let mut sleepers = self.sleepers();
         let dec = UNPARKED_ONE + usize::from(is_searching);
-        // SeqCst RMW: pairs with notify_should_wake.
+        // SeqCst RMW: pairs with notify_should_wake and with `rescue_available`.
         let prev = self.state.fetch_sub(dec, SeqCst);
-        sleepers.push(index);
-        is_searching && searching(prev) == 1
+        let timed = unparked(prev) > 1;
+        if timed {
+            self.timed.fetch_add(1, SeqCst);
+        }
+        sleepers.push((index, timed));
+        Parked {
+            last_searcher: is_searching && searching(prev) == 1,
+            timed,
+        }
+    }
+
+    /// Whether, besides the caller (an unparked worker), some worker is unparked or sleeps
+    /// timed, and so will look at the caller's LIFO slot if the caller gets stuck.
+    pub(crate) fn rescue_available(&self) -> bool {
+        // An RMW, as in notify_should_wake: if a worker parks after this, it saw the caller
+        // unparked and sleeps timed.
+        let state = self.state.fetch_add(0, SeqCst);
+        unparked(state) > 1 || self.timed.load(SeqCst) > 0
     }
 
     /// The worker woke up. Returns `true` when a notifier woke it (it is now counted as
@@ -118,10 +151,13 @@ impl Idle {
     /// unparked, not searching.
     pub(crate) fn transition_worker_from_parked(&self, index: usize) -> bool {
         let mut sleepers = self.sleepers();
-        match sleepers.iter().position(|&i| i == index) {
+        match sleepers.iter().position(|&(i, _)| i == index) {
             None => true,
             Some(pos) => {
-                sleepers.swap_remove(pos);
+                let (_, timed) = sleepers.swap_remove(pos);
+                if timed {
+                    self.timed.fetch_sub(1, SeqCst);
+                }
                 self.state.fetch_add(UNPARKED_ONE, SeqCst);
                 false
             }
@@ -142,7 +178,7 @@ mod tests {
     #[test]
     fn a_sleeping_worker_is_woken_when_nobody_searches() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(1, false));
+        assert!(!idle.transition_worker_to_parked(1, false).last_searcher);
         assert_eq!(idle.worker_to_notify(), Some(1));
         assert!(idle.transition_worker_from_parked(1));
         assert_eq!(idle.num_searching(), 1);
@@ -151,10 +187,26 @@ mod tests {
     #[test]
     fn nobody_is_woken_while_someone_searches() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(1, false));
+        assert!(!idle.transition_worker_to_parked(1, false).last_searcher);
         assert!(idle.transition_worker_to_searching());
         assert_eq!(idle.worker_to_notify(), None);
-        assert!(idle.transition_worker_to_parked(0, true));
+        assert!(idle.transition_worker_to_parked(0, true).last_searcher);
+    }
+
+    #[test]
+    fn only_the_last_unparked_worker_sleeps_without_a_timeout() {
+        let idle = Idle::new(2);
+        assert!(idle.rescue_available());
+        let first = idle.transition_worker_to_parked(0, false);
+        assert!(first.timed, "worker 1 is still unparked");
+        assert!(idle.rescue_available(), "worker 0 sleeps timed");
+        let last = idle.transition_worker_to_parked(1, false);
+        assert!(!last.timed, "nobody is left to get stuck");
+        assert!(!idle.transition_worker_from_parked(0));
+        assert!(
+            !idle.rescue_available(),
+            "worker 0 is alone, worker 1 sleeps for good"
+        );
     }
 
     #[test]
@@ -168,7 +220,7 @@ mod tests {
     #[test]
     fn a_worker_that_wakes_on_its_own_is_not_searching() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(0, false));
+        assert!(!idle.transition_worker_to_parked(0, false).last_searcher);
         assert!(!idle.transition_worker_from_parked(0));
         assert_eq!(idle.num_searching(), 0);
         assert_eq!(idle.worker_to_notify(), None);

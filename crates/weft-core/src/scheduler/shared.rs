@@ -103,14 +103,6 @@ impl Shared {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }
 
-    /// Whether a worker other than `except` has a task in its LIFO slot.
-    pub(crate) fn lifo_waiting(&self, except: usize) -> bool {
-        self.remotes
-            .iter()
-            .enumerate()
-            .any(|(i, r)| i != except && r.lifo.is_occupied())
-    }
-
     fn drain_injector(&self) {
         while let Some(task) = self.injector.pop() {
             drop(task);

@@ -30,9 +30,11 @@ const SEARCH_ROUNDS: u32 = if cfg!(weft_loom) { 1 } else { 4 };
 /// Spin-loop hints between two search rounds.
 const SPINS_PER_ROUND: u32 = 64;
 
-/// While another worker's LIFO slot holds a task, a parking worker wakes after this long to
-/// check whether that worker is stuck in one poll.
-const STUCK_RECHECK: Duration = Duration::from_millis(1);
+/// A worker that parks while another is unparked wakes after this long to check whether that
+/// worker is stuck in one poll with a task in its LIFO slot; the wait doubles each time it finds
+/// nothing, up to [`STUCK_RECHECK_MAX`].
+const STUCK_RECHECK_MIN: Duration = Duration::from_millis(1);
+const STUCK_RECHECK_MAX: Duration = Duration::from_millis(16);
 
 pub(crate) struct WorkerCx {
     pub(crate) shared: Arc<Shared>,
@@ -45,6 +47,8 @@ pub(crate) struct WorkerCx {
     rng: Cell<u32>,
     /// Per victim: its `ticks` when we last saw a task in its LIFO slot.
     lifo_seen: Box<[Cell<u32>]>,
+    /// How long the next timed park lasts.
+    recheck: Cell<Duration>,
 }
 
 thread_local! {
@@ -90,6 +94,7 @@ impl WorkerCx {
             searching: Cell::new(false),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             lifo_seen: (0..workers).map(|_| Cell::new(u32::MAX)).collect(),
+            recheck: Cell::new(STUCK_RECHECK_MIN),
         }
     }
 
@@ -154,6 +159,7 @@ impl WorkerCx {
     }
 
     fn run_task(&self, task: Notified) {
+        self.recheck.set(STUCK_RECHECK_MIN);
         if self.searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
             // The last searcher found work; there may be more, so wake someone to look.
             self.shared.notify_parked();
@@ -174,11 +180,19 @@ impl WorkerCx {
                 }
                 self.queue.push(task);
             }
-            Reason::Wake => {
-                if let Some(displaced) = self.lifo().put(task) {
-                    self.queue.push(displaced);
+            Reason::Wake => match self.lifo().put(task) {
+                Some(displaced) => self.queue.push(displaced),
+                None => {
+                    // This worker runs the task as soon as the current poll returns: waking
+                    // another worker would only cost a futex call per wake (the ping-pong
+                    // pattern). But if the poll blocks, someone must be around to take the task:
+                    // an unparked worker, or one sleeping timed. Only if there is none, wake one.
+                    if !self.shared.idle.rescue_available() {
+                        self.shared.notify_parked();
+                    }
+                    return;
                 }
-            }
+            },
         }
         self.shared.notify_parked();
     }
@@ -249,22 +263,22 @@ impl WorkerCx {
 
     fn park(&self) {
         let idle = &self.shared.idle;
-        if idle.transition_worker_to_parked(self.index, self.searching.replace(false))
-            && self.shared.has_queued_work()
-        {
+        let parked = idle.transition_worker_to_parked(self.index, self.searching.replace(false));
+        if parked.last_searcher && self.shared.has_queued_work() {
             // We were the last searcher and work arrived after our last look: make sure someone
             // (perhaps this worker) takes it.
             self.shared.notify_parked();
         }
         if !self.shared.is_shutdown() {
-            let timeout = self
-                .shared
-                .lifo_waiting(self.index)
-                .then_some(STUCK_RECHECK);
+            let timeout = parked.timed.then(|| self.recheck.get());
             self.parker.park(timeout);
         }
-        self.searching
-            .set(idle.transition_worker_from_parked(self.index));
+        let notified = idle.transition_worker_from_parked(self.index);
+        if !notified {
+            self.recheck
+                .set((self.recheck.get() * 2).min(STUCK_RECHECK_MAX));
+        }
+        self.searching.set(notified);
     }
 }
 
