@@ -143,6 +143,29 @@ fn close_drops_pending_futures_resolves_handles_and_joins_threads() {
         eventually(|| threads_named("closetest-") == 2),
         "both workers started"
     );
+
+    // A thread-local whose destructor counts: it runs when a worker thread exits, before a
+    // join of that thread returns. Two tasks meet at a barrier, so each worker gets one.
+    thread_local! {
+        static EXIT: std::cell::RefCell<Option<DropCounter>> = const { std::cell::RefCell::new(None) };
+    }
+    let exited = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let markers: Vec<_> = (0..2)
+        .map(|_| {
+            let (exited, barrier) = (exited.clone(), barrier.clone());
+            rt.spawn(async move {
+                EXIT.with(|e| *e.borrow_mut() = Some(DropCounter(exited)));
+                barrier.wait();
+            })
+        })
+        .collect();
+    rt.block_on(async {
+        for m in markers {
+            m.await.unwrap();
+        }
+    });
+
     let drops = Arc::new(AtomicUsize::new(0));
     let (started_tx, started_rx) = mpsc::channel();
     let mut tasks = Vec::new();
@@ -166,9 +189,14 @@ fn close_drops_pending_futures_resolves_handles_and_joins_threads() {
         "every pending future was dropped"
     );
     assert_eq!(
-        threads_named("closetest-"),
-        0,
-        "every worker thread was joined"
+        exited.load(Ordering::SeqCst),
+        2,
+        "both worker threads exited and were joined"
+    );
+    // The kernel may list an exited thread for a moment after the join.
+    assert!(
+        eventually(|| threads_named("closetest-") == 0),
+        "no worker thread is left"
     );
     for task in tasks {
         assert!(task.is_finished());
