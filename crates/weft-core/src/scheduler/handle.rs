@@ -163,7 +163,7 @@ impl Handle {
 
     /// Whether the calling thread is one of this scheduler's workers.
     pub fn is_worker_thread(&self) -> bool {
-        super::worker::current_is(&self.shared)
+        super::worker::current_index(&self.shared).is_some()
     }
 
     /// Whether two handles refer to the same scheduler.

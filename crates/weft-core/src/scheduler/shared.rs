@@ -119,10 +119,12 @@ impl Shared {
             remote.unparker.unpark();
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        let me = thread::current().id();
-        for t in threads {
-            // A worker closing its own runtime cannot join itself; it stops after this poll.
-            if t.thread().id() != me {
+        // A worker closing its own runtime cannot join itself; it stops after this poll. (Found
+        // through the worker thread-local, not `thread::current()`, which may be gone when
+        // close runs in a thread-local destructor.)
+        let me = worker::current_index(self);
+        for (index, t) in threads.into_iter().enumerate() {
+            if Some(index) != me {
                 // Tasks' panics are caught, so a worker only ends by returning.
                 let _ = t.join();
             }

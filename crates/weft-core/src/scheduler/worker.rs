@@ -282,9 +282,13 @@ impl WorkerCx {
     }
 }
 
-/// Whether the calling thread is a worker of `shared`.
-pub(crate) fn current_is(shared: &Shared) -> bool {
+/// The index of the calling thread if it is a worker of `shared`.
+pub(crate) fn current_index(shared: &Shared) -> Option<usize> {
     let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
+    if cx.is_null() {
+        return None;
+    }
     // SAFETY: see `schedule_local`.
-    !cx.is_null() && std::ptr::eq(&*unsafe { &*cx }.shared, shared)
+    let cx = unsafe { &*cx };
+    std::ptr::eq(&*cx.shared, shared).then_some(cx.index)
 }

@@ -78,7 +78,12 @@ impl Handle {
     /// Makes this runtime the current one on this thread until the guard drops, so that
     /// `weft::spawn` and `Handle::current` find it (asyncio: `set_event_loop`). Guards nest.
     pub fn enter(&self) -> EnterGuard {
-        let prev = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
+        // try_with: this also runs while thread-locals are being destroyed (a runtime dropped
+        // in a thread-local destructor); then there is nothing to set.
+        let prev = CURRENT
+            .try_with(|c| c.borrow_mut().replace(self.clone()))
+            .ok()
+            .flatten();
         EnterGuard { prev }
     }
 

@@ -80,6 +80,9 @@ impl Runtime {
     /// threads. Idempotent. Afterwards, `spawn` returns a handle that resolves to a cancelled
     /// `JoinError`; nothing panics.
     pub fn close(&self) {
+        // Current while the futures are dropped, so a destructor that spawns gets a cancelled
+        // handle rather than a "no runtime" panic.
+        let _current = self.handle.enter();
         self.handle.close();
     }
 
