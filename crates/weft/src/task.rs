@@ -25,8 +25,14 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match Handle::try_current() {
-        Some(handle) => handle.spawn(future),
+    let mut future = Some(future);
+    let spawned = Handle::with_current(|handle| {
+        // Taken once: `with_current` calls this closure at most once.
+        let future = future.take().expect("future taken once");
+        handle.spawn(future)
+    });
+    match spawned {
+        Some(join) => join,
         None => panic!(
             "weft::spawn called outside a runtime: no weft runtime is running on this thread. \
              Spawn from inside a task or `block_on`, or use `Runtime::spawn` / `Handle::spawn` \

@@ -64,15 +64,25 @@ impl Handle {
 
     /// The runtime the calling code runs in, or `None` outside one.
     pub fn try_current() -> Option<Handle> {
-        if let Ok(Some(handle)) = CURRENT.try_with(|c| c.borrow().clone()) {
-            return Some(handle);
-        }
-        let slot = WORKER_SLOT
-            .try_with(|s| s.borrow().clone())
+        Handle::with_current(Handle::clone)
+    }
+
+    /// Calls `f` with the current runtime's handle without cloning it (the spawn path), or
+    /// returns `None` outside a runtime.
+    pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
+        CURRENT
+            .try_with(|current| {
+                if current.borrow().is_none() {
+                    // A worker thread finds its runtime once, through the slot filled when the
+                    // runtime was built, and keeps it until the thread stops.
+                    let slot = WORKER_SLOT.with(|s| s.borrow().clone())?;
+                    let inner = slot.get()?.upgrade()?;
+                    *current.borrow_mut() = Some(Handle { inner });
+                }
+                current.borrow().as_ref().map(f)
+            })
             .ok()
-            .flatten()?;
-        let inner = slot.get()?.upgrade()?;
-        Some(Handle { inner })
+            .flatten()
     }
 
     /// Makes this runtime the current one on this thread until the guard drops, so that
@@ -80,11 +90,20 @@ impl Handle {
     pub fn enter(&self) -> EnterGuard {
         // try_with: this also runs while thread-locals are being destroyed (a runtime dropped
         // in a thread-local destructor); then there is nothing to set.
-        let prev = CURRENT
-            .try_with(|c| c.borrow_mut().replace(self.clone()))
-            .ok()
-            .flatten();
-        EnterGuard { prev }
+        // try_borrow_mut: a future dropped inside `with_current` (spawn on a closed runtime)
+        // may enter a runtime from its destructor; the current one is already set then.
+        let entered = CURRENT.try_with(|c| {
+            c.try_borrow_mut()
+                .map(|mut current| current.replace(self.clone()))
+                .ok()
+        });
+        match entered {
+            Ok(Some(prev)) => EnterGuard { prev, restore: true },
+            _ => EnterGuard {
+                prev: None,
+                restore: false,
+            },
+        }
     }
 
     /// Spawns `future` onto this runtime (asyncio: `loop.create_task`). Works from any thread.
@@ -152,12 +171,19 @@ impl fmt::Debug for Handle {
 #[must_use = "the runtime stays current only while the guard lives"]
 pub struct EnterGuard {
     prev: Option<Handle>,
+    restore: bool,
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
-        let prev = self.prev.take();
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = prev);
+        if self.restore {
+            let prev = self.prev.take();
+            let _ = CURRENT.try_with(|c| {
+                if let Ok(mut current) = c.try_borrow_mut() {
+                    *current = prev;
+                }
+            });
+        }
     }
 }
 
