@@ -35,13 +35,14 @@ pub(crate) fn poll_as_task<R>(ptr: NonNull<crate::task::raw::Header>, f: impl Fn
 
 /// The id of the task being polled on this thread, if any.
 pub fn current_task_id() -> Option<TaskId> {
-    CURRENT_TASK
-        .try_with(Cell::get)
-        .ok()
-        .flatten()
-        // SAFETY: the pointer is set only for the length of a poll, during which the poller's
-        // reference keeps the task alive.
-        .map(|ptr| unsafe { ptr.as_ref() }.id)
+    // SAFETY: the pointer is set only for the length of a poll, during which the poller's
+    // reference keeps the task alive.
+    current_task_ptr().map(|ptr| unsafe { ptr.as_ref() }.id)
+}
+
+/// The header of the task being polled on this thread, if any.
+pub(crate) fn current_task_ptr() -> Option<NonNull<crate::task::raw::Header>> {
+    CURRENT_TASK.try_with(Cell::get).ok().flatten()
 }
 
 /// Marks this thread as driving a runtime until the guard drops.

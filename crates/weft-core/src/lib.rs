@@ -6,17 +6,21 @@
 //!   `JoinError`, and the live-task registry that lets a runtime close drop every future.
 //! - [`scheduler`]: N workers with local queues, a LIFO slot, a shared injector, work
 //!   stealing, and the idle/search protocol; the `Park`/`Unpark` trait drivers plug into.
+//! - [`callback`]: `call_soon` callbacks, run in order by one runner task.
 //! - [`coop`]: the cooperative budget.
 //! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
+//! - [`stop`]: the signal `run_forever` waits on.
 //! - [`block_on`](block_on()): drive one future on the calling thread.
 //!
 //! Every atomic protocol here has a loom model in `loom-tests/` (build with
 //! `--cfg weft_loom`; see `sync.rs`).
 
 pub mod block_on;
+pub mod callback;
 pub mod context;
 pub mod coop;
 pub mod scheduler;
+pub mod stop;
 mod sync;
 pub mod task;
 pub mod yield_now;

@@ -3,7 +3,7 @@
 use crate::runtime::Handle;
 use std::future::Future;
 
-pub use weft_core::task::{JoinError, JoinHandle, TaskId};
+pub use weft_core::task::{JoinError, JoinHandle, TaskId, TaskInfo, current};
 pub use weft_core::yield_now::{YieldNow, yield_now};
 
 /// Spawns `future` as a task on the current runtime (asyncio: `create_task`).

@@ -23,6 +23,7 @@
 mod error;
 mod harness;
 mod id;
+mod info;
 mod join;
 pub(crate) mod raw;
 mod registry;
@@ -31,6 +32,7 @@ mod waker;
 
 pub use error::JoinError;
 pub use id::TaskId;
+pub use info::{TaskInfo, current};
 pub use join::JoinHandle;
 pub use registry::Registry;
 

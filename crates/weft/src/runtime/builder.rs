@@ -5,6 +5,7 @@ use super::handle::{self, Handle, HandleInner, HandleSlot};
 use std::fmt;
 use std::io;
 use std::sync::{Arc, OnceLock};
+use weft_core::callback::PanicHandler;
 
 /// Configures a [`Runtime`].
 ///
@@ -23,6 +24,7 @@ pub struct Builder {
     worker_threads: Option<usize>,
     thread_name: String,
     thread_stack_size: Option<usize>,
+    on_callback_panic: Option<PanicHandler>,
 }
 
 impl Default for Builder {
@@ -39,6 +41,7 @@ impl Builder {
             worker_threads: None,
             thread_name: "weft-worker".to_owned(),
             thread_stack_size: None,
+            on_callback_panic: None,
         }
     }
 
@@ -57,6 +60,17 @@ impl Builder {
     /// The stack size of the worker threads. Zero makes `build` fail with `InvalidInput`.
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Receives the payload of every callback (`call_soon`) that panics (asyncio: the loop's
+    /// exception handler). Without one, a line is printed on stderr. Either way the runtime
+    /// keeps running.
+    pub fn on_callback_panic<F>(&mut self, handler: F) -> &mut Builder
+    where
+        F: Fn(Box<dyn std::any::Any + Send>) + Send + Sync + 'static,
+    {
+        self.on_callback_panic = Some(Arc::new(handler));
         self
     }
 
@@ -93,7 +107,7 @@ impl Builder {
             driver: None,
         };
         let scheduler = weft_core::scheduler::start(config)?;
-        let inner = Arc::new(HandleInner { scheduler });
+        let inner = Arc::new(HandleInner::new(scheduler, self.on_callback_panic.clone()));
         // Fresh slot, set once: cannot fail.
         let _ = slot.set(Arc::downgrade(&inner));
         Ok(Runtime::from_handle(Handle { inner }))

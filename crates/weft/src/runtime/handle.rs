@@ -4,7 +4,11 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, OnceLock, Weak};
+use weft_core::callback::{CallbackHandle, CallbackQueue, PanicHandler, Pushed};
+use weft_core::stop::StopSignal;
 use weft_core::task::JoinHandle;
 
 /// A reference to a runtime: spawn onto it, block on it, from any thread.
@@ -18,6 +22,41 @@ pub struct Handle {
 
 pub(crate) struct HandleInner {
     pub(crate) scheduler: weft_core::scheduler::Handle,
+    pub(crate) callbacks: Arc<CallbackQueue>,
+    pub(crate) stop: StopSignal,
+    /// `block_on` and `run_forever` calls in progress.
+    pub(crate) running: AtomicUsize,
+}
+
+impl HandleInner {
+    pub(crate) fn new(
+        scheduler: weft_core::scheduler::Handle,
+        on_panic: Option<PanicHandler>,
+    ) -> HandleInner {
+        HandleInner {
+            scheduler,
+            callbacks: Arc::new(CallbackQueue::new(on_panic)),
+            stop: StopSignal::new(),
+            running: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// Counts a `block_on` / `run_forever` in progress for `is_running`.
+pub(crate) struct RunningGuard<'a>(&'a AtomicUsize);
+
+impl<'a> RunningGuard<'a> {
+    pub(crate) fn new(count: &'a AtomicUsize) -> RunningGuard<'a> {
+        // Relaxed: a counter read by `is_running` as a hint; it orders nothing.
+        count.fetch_add(1, Relaxed);
+        RunningGuard(count)
+    }
+}
+
+impl Drop for RunningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
 }
 
 /// Filled with the runtime's handle once it is built; worker threads find their runtime
@@ -98,7 +137,10 @@ impl Handle {
                 .ok()
         });
         match entered {
-            Ok(Some(prev)) => EnterGuard { prev, restore: true },
+            Ok(Some(prev)) => EnterGuard {
+                prev,
+                restore: true,
+            },
             _ => EnterGuard {
                 prev: None,
                 restore: false,
@@ -135,7 +177,60 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _driving = weft_core::context::enter_runtime();
         let _current = self.enter();
+        let _running = RunningGuard::new(&self.inner.running);
         weft_core::block_on(future)
+    }
+
+    /// Blocks the calling thread until [`Handle::stop`] is called (from a task, a callback, or
+    /// any thread) or the runtime closes (asyncio: `loop.run_forever()`). Tasks and callbacks
+    /// keep running on the workers meanwhile. Returns at once when a `stop` came before it
+    /// (the request is remembered, once) or the runtime is closed.
+    ///
+    /// # Panics
+    ///
+    /// Panics with a message about nesting on a thread that already drives a runtime.
+    #[track_caller]
+    pub fn run_forever(&self) {
+        let _driving = weft_core::context::enter_runtime();
+        let _current = self.enter();
+        let _running = RunningGuard::new(&self.inner.running);
+        self.inner.stop.wait();
+    }
+
+    /// Makes every `run_forever` in progress return; when none is in progress, the next one
+    /// returns at once (asyncio: `loop.stop()`). Callable from anywhere.
+    pub fn stop(&self) {
+        self.inner.stop.stop();
+    }
+
+    /// Whether a `block_on` or `run_forever` is in progress on this runtime.
+    pub fn is_running(&self) -> bool {
+        self.inner.running.load(Relaxed) > 0
+    }
+
+    /// Schedules `f` to run on a worker soon (asyncio: `loop.call_soon` and
+    /// `call_soon_threadsafe`: this works from any thread, a task or a callback). Callbacks run
+    /// one at a time, in the order they were given. A callback that panics is reported (to the
+    /// handler set with `Builder::on_callback_panic`, or on stderr) and the runtime keeps
+    /// running. After close, `f` never runs and the handle reports it cancelled.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// rt.handle().call_soon(move || tx.send("called").unwrap());
+    /// assert_eq!(rx.recv().unwrap(), "called");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn call_soon<F>(&self, f: F) -> CallbackHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let (handle, pushed) = self.inner.callbacks.push(f);
+        if pushed == Pushed::SpawnRunner {
+            let runner = self.inner.callbacks.clone().runner();
+            drop(self.spawn_named(runner, Some("weft-callbacks".into())));
+        }
+        handle
     }
 
     /// Whether the runtime was closed.
@@ -155,6 +250,8 @@ impl Handle {
 
     pub(crate) fn close(&self) {
         self.inner.scheduler.close();
+        self.inner.callbacks.close();
+        self.inner.stop.close();
     }
 }
 

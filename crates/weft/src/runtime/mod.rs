@@ -75,6 +75,17 @@ impl Runtime {
         &self.handle
     }
 
+    /// Blocks until [`Handle::stop`] is called; see [`Handle::run_forever`].
+    #[track_caller]
+    pub fn run_forever(&self) {
+        self.handle.run_forever();
+    }
+
+    /// Whether a `block_on` or `run_forever` is in progress (asyncio: `loop.is_running()`).
+    pub fn is_running(&self) -> bool {
+        self.handle.is_running()
+    }
+
     /// Closes the runtime (asyncio: `loop.close()`): stops the workers, drops every unfinished
     /// task's future (its destructors run), resolves every `JoinHandle`, and joins the worker
     /// threads. Idempotent. Afterwards, `spawn` returns a handle that resolves to a cancelled
@@ -84,6 +95,16 @@ impl Runtime {
         // handle rather than a "no runtime" panic.
         let _current = self.handle.enter();
         self.handle.close();
+    }
+
+    /// Closes the runtime, waiting at most `timeout` for work that cannot be cancelled.
+    ///
+    /// Tasks are cancelled at their next suspension point, so today (no blocking pool yet)
+    /// this is [`Runtime::close`]; once `spawn_blocking` exists, running blocking jobs get up to
+    /// `timeout` to finish.
+    pub fn shutdown_timeout(self, timeout: std::time::Duration) {
+        let _ = timeout;
+        self.close();
     }
 
     /// Whether [`Runtime::close`] was called.
