@@ -8,6 +8,7 @@
 //!   stealing, and the idle/search protocol; the `Park`/`Unpark` trait drivers plug into.
 //! - [`callback`]: `call_soon` callbacks, run in order by one runner task.
 //! - [`coop`]: the cooperative budget.
+//! - [`oneshot`]: a one-shot channel (asyncio's `Future` with `set_result`).
 //! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
 //! - [`stop`]: the signal `run_forever` waits on.
 //! - [`block_on`](block_on()): drive one future on the calling thread.
@@ -19,6 +20,7 @@ pub mod block_on;
 pub mod callback;
 pub mod context;
 pub mod coop;
+pub mod oneshot;
 pub mod scheduler;
 pub mod stop;
 mod sync;

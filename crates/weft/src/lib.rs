@@ -29,11 +29,22 @@
 //! injector, work stealing, and an idle protocol that wakes a sleeping worker only when nobody
 //! is already looking for work. See `docs/architecture.md` in the repository.
 
+mod join;
+mod join_tuple;
+mod ready;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 
+pub use join::{JoinAll, TryJoinAll, join_all, try_join_all};
 pub use runtime::{Runtime, run};
 pub use task::spawn;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Used by the macros; not public API.
+    pub use crate::join_tuple::{Join, JoinTuple, MaybeDone};
+}
 
 const _: () = {
     const fn send_sync<T: Send + Sync>() {}

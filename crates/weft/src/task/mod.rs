@@ -3,6 +3,10 @@
 use crate::runtime::Handle;
 use std::future::Future;
 
+mod join_set;
+
+pub use join_set::{JoinNext, JoinSet};
+
 pub use weft_core::task::{JoinError, JoinHandle, TaskId, TaskInfo, current};
 pub use weft_core::yield_now::{YieldNow, yield_now};
 
