@@ -9,7 +9,7 @@ use weft::sync::oneshot;
 fn a_value_sent_from_a_plain_thread_reaches_a_task() {
     let rt = Builder::new().worker_threads(2).build().unwrap();
     let (tx, rx) = oneshot::channel();
-    let task = rt.spawn(async move { rx.await });
+    let task = rt.spawn(rx);
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(10));
         tx.send("from a thread").unwrap();
