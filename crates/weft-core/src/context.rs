@@ -2,14 +2,14 @@
 //! runtime (a worker, or a thread inside `block_on`), which is what nesting checks read.
 
 use crate::coop;
-use crate::sync::thread_local;
+use crate::sync::const_thread_local;
 use crate::task::TaskId;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-thread_local! {
-    static CURRENT_TASK: Cell<Option<NonNull<crate::task::raw::Header>>> = const { Cell::new(None) };
-    static DRIVING: Cell<bool> = const { Cell::new(false) };
+const_thread_local! {
+    static CURRENT_TASK: Cell<Option<NonNull<crate::task::raw::Header>>> = Cell::new(None);
+    static DRIVING: Cell<bool> = Cell::new(false);
 }
 
 /// Marks the current thread as polling the task at `ptr` (and gives it a fresh budget) until

@@ -4,16 +4,16 @@
 //! The budget lives in a thread-local that the worker sets before each task poll. Outside a
 //! task poll (`block_on`, another executor) there is no budget and resources always proceed.
 
-use crate::sync::thread_local;
+use crate::sync::const_thread_local;
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
 /// How many resource polls that make progress one task poll may do before it must yield.
 pub const BUDGET: u8 = 128;
 
-thread_local! {
+const_thread_local! {
     /// `None`: unconstrained (not inside a task poll).
-    static REMAINING: Cell<Option<u8>> = const { Cell::new(None) };
+    static REMAINING: Cell<Option<u8>> = Cell::new(None);
 }
 
 /// Runs `f` with a fresh budget, restoring the previous one after.

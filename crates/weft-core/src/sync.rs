@@ -55,3 +55,16 @@ mod imp {
 }
 
 pub(crate) use imp::*;
+
+/// `thread_local!` with a `const` initializer (no lazy-initialization check on each access) in
+/// the real build, and loom's `thread_local!` (which has no `const` form) under loom.
+macro_rules! const_thread_local {
+    ($($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;)+) => {
+        #[cfg(not(weft_loom))]
+        std::thread_local! { $($(#[$attr])* static $name: $t = const { $init };)+ }
+        #[cfg(weft_loom)]
+        loom::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
+    };
+}
+
+pub(crate) use const_thread_local;

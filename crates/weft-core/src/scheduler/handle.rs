@@ -5,24 +5,26 @@ use super::queue::LocalQueue;
 use super::shared::{Hooks, Reason, Remote, Shared};
 use super::worker::WorkerCx;
 use crate::sync::{Arc, AtomicU32, thread};
+// Closures in the config are shared with std's Arc even under loom: they are no protocol.
 use crate::task::{JoinHandle, Notified, Schedule, TaskName, TaskRef};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::sync::Arc as StdArc;
 
 /// How to build a scheduler.
 pub struct Config {
     /// Number of worker threads (at least one).
     pub workers: usize,
     /// Name of worker thread `i`.
-    pub thread_name: Arc<dyn Fn(usize) -> String + Send + Sync>,
+    pub thread_name: StdArc<dyn Fn(usize) -> String + Send + Sync>,
     /// Stack size of the worker threads, or the platform default.
     pub stack_size: Option<usize>,
     /// Run on each worker thread as it starts.
-    pub on_thread_start: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub on_thread_start: Option<StdArc<dyn Fn() + Send + Sync>>,
     /// Run on each worker thread as it stops.
-    pub on_thread_stop: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
     /// The driver idle workers park in (timers, I/O); `None`: workers sleep on condvars.
     pub driver: Option<Box<dyn Park>>,
 }
@@ -31,7 +33,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             workers: 1,
-            thread_name: Arc::new(|i| format!("weft-worker-{i}")),
+            thread_name: StdArc::new(|i| format!("weft-worker-{i}")),
             stack_size: None,
             on_thread_start: None,
             on_thread_stop: None,

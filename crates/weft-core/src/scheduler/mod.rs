@@ -20,12 +20,7 @@ pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 
 #[cfg(weft_loom)]
 #[doc(hidden)]
-pub mod loom_internals {
-    //! Internals the loom models drive directly (only under `--cfg weft_loom`).
-    pub use super::idle::Idle;
-    pub use super::lifo::LifoSlot;
-    pub use super::park::Parker;
-}
+pub mod loom_internals;
 
 #[cfg(all(test, not(weft_loom)))]
 mod queue_tests;

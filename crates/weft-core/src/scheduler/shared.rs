@@ -27,8 +27,8 @@ pub(crate) struct Remote {
 /// Callbacks run on each worker thread as it starts and as it stops.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
-    pub(crate) on_thread_start: Option<crate::sync::Arc<dyn Fn() + Send + Sync>>,
-    pub(crate) on_thread_stop: Option<crate::sync::Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_thread_start: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
+    pub(crate) on_thread_stop: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
 pub(crate) struct Shared {

@@ -10,7 +10,7 @@ use super::lifo::LifoSlot;
 use super::park::Parker;
 use super::queue::LocalQueue;
 use super::shared::{Reason, Remote, Shared};
-use crate::sync::{Arc, spin_hint, thread_local};
+use crate::sync::{Arc, const_thread_local, spin_hint};
 use crate::task::Notified;
 use std::cell::Cell;
 use std::sync::atomic::Ordering::Relaxed;
@@ -51,8 +51,8 @@ pub(crate) struct WorkerCx {
     recheck: Cell<Duration>,
 }
 
-thread_local! {
-    static CURRENT: Cell<*const WorkerCx> = const { Cell::new(std::ptr::null()) };
+const_thread_local! {
+    static CURRENT: Cell<*const WorkerCx> = Cell::new(std::ptr::null());
 }
 
 /// Queues `task` on the current thread's worker when the thread is a worker of `shared`;
