@@ -142,9 +142,13 @@ impl<F: Future> fmt::Debug for JoinAll<F> {
 /// destructors run). Outputs come in input order.
 ///
 /// ```
+/// async fn check(x: u8) -> Result<u8, String> {
+///     if x > 0 { Ok(x) } else { Err(format!("{x} is not positive")) }
+/// }
 /// weft::run(async {
-///     let ok: Result<Vec<u8>, &str> = weft::try_join_all([async { Ok(1) }, async { Ok(2) }]).await;
-///     assert_eq!(ok, Ok(vec![1, 2]));
+///     assert_eq!(weft::try_join_all([check(1), check(2)]).await, Ok(vec![1, 2]));
+///     let failed = weft::try_join_all([check(1), check(0), check(3)]).await;
+///     assert_eq!(failed, Err("0 is not positive".to_owned()));
 /// });
 /// ```
 pub fn try_join_all<I, T, E>(futures: I) -> TryJoinAll<I::Item>
