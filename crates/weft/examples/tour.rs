@@ -82,12 +82,14 @@ fn main() -> std::io::Result<()> {
     );
 
     println!(
-        "{} 5. yield_now: await asyncio.sleep(0) lets others run",
+        "{} 5. yield_now: await asyncio.sleep(0) lets others run (one worker)",
         at()
     );
+    let single = Builder::new().worker_threads(1).build()?;
     let log = Arc::new(std::sync::Mutex::new(Vec::new()));
-    rt.block_on({
+    let driver = single.spawn({
         let log = log.clone();
+        // Spawned from a task on the only worker, so both are queued before either runs.
         async move {
             let tasks: Vec<_> = ["A", "B"]
                 .into_iter()
@@ -106,6 +108,8 @@ fn main() -> std::io::Result<()> {
             }
         }
     });
+    single.block_on(driver).expect("the driver task completes");
+    single.close();
     println!("{}    steps: {:?}", at(), log.lock().expect("log lock"));
 
     println!(
