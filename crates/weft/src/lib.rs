@@ -38,7 +38,12 @@ pub mod task;
 
 pub use join::{JoinAll, TryJoinAll, join_all, try_join_all};
 pub use runtime::{Runtime, run};
-pub use task::spawn;
+pub use task::{spawn, spawn_blocking};
+
+/// Thread pools for blocking work (asyncio: the executors given to `run_in_executor`).
+pub mod blocking {
+    pub use weft_blocking::{Builder, ThreadPool};
+}
 
 #[doc(hidden)]
 pub mod __private {

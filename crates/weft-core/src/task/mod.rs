@@ -106,6 +106,18 @@ impl Notified {
         self.raw.header().id
     }
 
+    /// Cancels the task without running it (when it can never run, e.g. no thread could be
+    /// started for it): its future is dropped and its `JoinHandle` resolves cancelled. A task
+    /// that is running elsewhere is only marked cancelled.
+    pub fn cancel(self) {
+        let raw = self.raw;
+        std::mem::forget(self);
+        // SAFETY: the Notified's reference is handed to shutdown, which uses it as the
+        // poller's reference; the task stays linked in its registry, whose reference
+        // `complete` releases through `Schedule::release`.
+        unsafe { raw.shutdown() };
+    }
+
     /// Turns the entry into a raw pointer, for intrusive queues and atomic slots.
     pub fn into_raw(self) -> std::ptr::NonNull<()> {
         let ptr = self.raw.header_ptr().cast();

@@ -24,6 +24,8 @@ pub struct Builder {
     worker_threads: Option<usize>,
     thread_name: String,
     thread_stack_size: Option<usize>,
+    max_blocking_threads: usize,
+    thread_keep_alive: std::time::Duration,
     on_callback_panic: Option<PanicHandler>,
 }
 
@@ -41,6 +43,8 @@ impl Builder {
             worker_threads: None,
             thread_name: "weft-worker".to_owned(),
             thread_stack_size: None,
+            max_blocking_threads: 512,
+            thread_keep_alive: std::time::Duration::from_secs(10),
             on_callback_panic: None,
         }
     }
@@ -60,6 +64,19 @@ impl Builder {
     /// The stack size of the worker threads. Zero makes `build` fail with `InvalidInput`.
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// At most `n` blocking jobs (`spawn_blocking`) run at once; the rest wait in a queue.
+    /// Default 512. Zero makes `build` fail with `InvalidInput`.
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long a blocking thread waits idle before it exits. Default 10 s.
+    pub fn thread_keep_alive(&mut self, d: std::time::Duration) -> &mut Builder {
+        self.thread_keep_alive = d;
         self
     }
 
@@ -93,6 +110,19 @@ impl Builder {
         if self.thread_stack_size == Some(0) {
             return Err(invalid("thread_stack_size(0): worker threads need a stack"));
         }
+        if self.max_blocking_threads == 0 {
+            return Err(invalid(
+                "max_blocking_threads(0): spawn_blocking needs at least one thread",
+            ));
+        }
+        let mut pool = weft_blocking::ThreadPool::builder();
+        pool.max_threads(self.max_blocking_threads)
+            .keep_alive(self.thread_keep_alive)
+            .thread_name(format!("{}-blocking", self.thread_name));
+        if let Some(size) = self.thread_stack_size {
+            pool.stack_size(size);
+        }
+        let blocking = pool.build()?;
         let slot: HandleSlot = Arc::new(OnceLock::new());
         let start_slot = slot.clone();
         let prefix = self.thread_name.clone();
@@ -107,7 +137,11 @@ impl Builder {
             driver: None,
         };
         let scheduler = weft_core::scheduler::start(config)?;
-        let inner = Arc::new(HandleInner::new(scheduler, self.on_callback_panic.clone()));
+        let inner = Arc::new(HandleInner::new(
+            scheduler,
+            blocking,
+            self.on_callback_panic.clone(),
+        ));
         // Fresh slot, set once: cannot fail.
         let _ = slot.set(Arc::downgrade(&inner));
         Ok(Runtime::from_handle(Handle { inner }))

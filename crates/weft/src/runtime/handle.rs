@@ -22,6 +22,7 @@ pub struct Handle {
 
 pub(crate) struct HandleInner {
     pub(crate) scheduler: weft_core::scheduler::Handle,
+    pub(crate) blocking: weft_blocking::ThreadPool,
     pub(crate) callbacks: Arc<CallbackQueue>,
     pub(crate) stop: StopSignal,
     /// `block_on` and `run_forever` calls in progress.
@@ -31,10 +32,12 @@ pub(crate) struct HandleInner {
 impl HandleInner {
     pub(crate) fn new(
         scheduler: weft_core::scheduler::Handle,
+        blocking: weft_blocking::ThreadPool,
         on_panic: Option<PanicHandler>,
     ) -> HandleInner {
         HandleInner {
             scheduler,
+            blocking,
             callbacks: Arc::new(CallbackQueue::new(on_panic)),
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
@@ -158,6 +161,29 @@ impl Handle {
         self.inner.scheduler.spawn(future)
     }
 
+    /// Runs `f` on the runtime's blocking pool (asyncio: `run_in_executor(None, f)`): the
+    /// workers never block on it, and at most `max_blocking_threads` jobs run at once (the
+    /// rest wait in a queue). Aborting the handle before the job starts means it never runs.
+    /// After close, the handle resolves cancelled.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new()?;
+    /// let len = rt.block_on(async {
+    ///     weft::spawn_blocking(|| std::fs::read("/proc/self/stat").map(|b| b.len()))
+    ///         .await
+    ///         .unwrap()
+    /// })?;
+    /// assert!(len > 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking.spawn(f)
+    }
+
     pub(crate) fn spawn_named<F>(&self, future: F, name: Option<Box<str>>) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -248,10 +274,19 @@ impl Handle {
         self.inner.scheduler.num_live_tasks()
     }
 
-    pub(crate) fn close(&self) {
+    /// Closes the runtime; waits at most `timeout` (`None`: as long as it takes) for running
+    /// blocking jobs. Returns whether every blocking thread ended.
+    pub(crate) fn close_within(&self, timeout: Option<std::time::Duration>) -> bool {
         self.inner.scheduler.close();
         self.inner.callbacks.close();
         self.inner.stop.close();
+        match timeout {
+            None => {
+                self.inner.blocking.shutdown();
+                true
+            }
+            Some(t) => self.inner.blocking.shutdown_timeout(t),
+        }
     }
 }
 

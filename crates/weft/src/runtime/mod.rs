@@ -94,17 +94,25 @@ impl Runtime {
         // Current while the futures are dropped, so a destructor that spawns gets a cancelled
         // handle rather than a "no runtime" panic.
         let _current = self.handle.enter();
-        self.handle.close();
+        self.handle.close_within(None);
     }
 
-    /// Closes the runtime, waiting at most `timeout` for work that cannot be cancelled.
-    ///
-    /// Tasks are cancelled at their next suspension point, so today (no blocking pool yet)
-    /// this is [`Runtime::close`]; once `spawn_blocking` exists, running blocking jobs get up to
-    /// `timeout` to finish.
+    /// Closes the runtime like [`Runtime::close`], but waits at most `timeout` for blocking
+    /// jobs that are already running (tasks are cancelled at once; queued blocking jobs never
+    /// start). A job still running after `timeout` is left on its thread, which exits when the
+    /// job ends: a job that never ends cannot hang the shutdown.
     pub fn shutdown_timeout(self, timeout: std::time::Duration) {
-        let _ = timeout;
-        self.close();
+        let _current = self.handle.enter();
+        self.handle.close_within(Some(timeout));
+    }
+
+    /// Runs `f` on the blocking pool; see [`Handle::spawn_blocking`].
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
     }
 
     /// Whether [`Runtime::close`] was called.
@@ -115,7 +123,11 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.close();
+        // After `shutdown_timeout` the runtime is closed already, and a job it left running
+        // must not make the drop wait after all.
+        if !self.is_closed() {
+            self.close();
+        }
     }
 }
 

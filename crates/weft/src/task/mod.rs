@@ -45,6 +45,33 @@ where
     }
 }
 
+/// Runs `f` on the current runtime's blocking pool (asyncio: `run_in_executor(None, f)`);
+/// see [`Handle::spawn_blocking`].
+///
+/// # Panics
+///
+/// Panics when called outside a runtime, with a message that says no runtime is running; use
+/// [`Runtime::spawn_blocking`](crate::Runtime::spawn_blocking) or
+/// [`blocking::ThreadPool`](crate::blocking::ThreadPool) from plain threads.
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let mut f = Some(f);
+    let spawned =
+        Handle::with_current(|handle| handle.spawn_blocking(f.take().expect("closure taken once")));
+    match spawned {
+        Some(join) => join,
+        None => panic!(
+            "weft::spawn_blocking called outside a runtime: no weft runtime is running on this \
+             thread. Call it from inside a task or `block_on`, or use `Runtime::spawn_blocking` \
+             or a `weft::blocking::ThreadPool` from other threads."
+        ),
+    }
+}
+
 /// Spawns tasks with options (asyncio: `create_task(coro, name=...)`).
 ///
 /// ```

@@ -1,0 +1,394 @@
+//! `ThreadPool`: OS threads that run blocking jobs, fed by a channel.
+//!
+//! # Accounting
+//!
+//! One mutex guards the pool's counters; the jobs themselves travel through the channel.
+//!
+//! - `threads`: threads alive (started and not yet exited).
+//! - `idle`: threads waiting on the channel (or about to).
+//! - `pending`: jobs sent and not yet received.
+//!
+//! `spawn` sends the job and, when `pending > idle` and `threads < max_threads`, starts a
+//! thread: every pending job has a waiting thread or a thread on its way. A thread that waits
+//! `keep_alive` without a job exits, unless leaving would strand a pending job. All three
+//! counters change only under the lock, so those two decisions never race.
+//!
+//! # Shutdown
+//!
+//! `shutdown` stops accepting jobs (later spawns resolve cancelled), takes the queued jobs out
+//! of the channel and cancels them (their handles resolve cancelled; they never run), closes
+//! the channel so idle threads exit, then waits for the running jobs to end (with a timeout,
+//! for `shutdown_timeout`: a job that never ends is left running on its thread, which is then
+//! left behind, as tokio does). Threads that ended are joined.
+
+use crate::job::Job;
+use crate::sync::channel::{self, Receiver, RecvTimeoutError, Sender};
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
+use std::fmt;
+use std::io;
+use std::time::{Duration, Instant};
+use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskRef};
+
+std::thread_local! {
+    /// The pool whose thread this is (null elsewhere); compared, never dereferenced.
+    static CURRENT_POOL: std::cell::Cell<*const Inner> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// A pool of threads for blocking work (asyncio: a `concurrent.futures` executor given to
+/// `run_in_executor`). Jobs return the same [`JoinHandle`] as spawned tasks, awaitable from
+/// any runtime or executor.
+///
+/// ```
+/// let pool = weft_blocking::ThreadPool::builder().max_threads(4).build()?;
+/// let job = pool.spawn(|| std::fs::read_to_string("/proc/self/stat").map(|s| s.len()));
+/// let len = weft_core::block_on(job).unwrap()?;
+/// assert!(len > 0);
+/// pool.shutdown();
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ThreadPool {
+    inner: Arc<Inner>,
+}
+
+/// Configures a [`ThreadPool`].
+#[derive(Clone)]
+pub struct Builder {
+    max_threads: usize,
+    keep_alive: Duration,
+    thread_name: String,
+    stack_size: Option<usize>,
+}
+
+pub(crate) struct Inner {
+    state: Mutex<State>,
+    /// Signalled when a thread exits or a job finishes (shutdown waits on it).
+    changed: Condvar,
+    rx: Receiver<Notified>,
+    registry: Registry,
+    max_threads: usize,
+    keep_alive: Duration,
+    thread_name: String,
+    stack_size: Option<usize>,
+}
+
+struct State {
+    tx: Option<Sender<Notified>>,
+    threads: usize,
+    idle: usize,
+    pending: usize,
+    next_id: usize,
+    handles: Vec<thread::JoinHandle<()>>,
+    shutdown: bool,
+}
+
+/// The scheduler of the pool's tasks: a job is scheduled once, into the channel.
+#[derive(Clone)]
+struct Scheduler(Arc<Inner>);
+
+impl Schedule for Scheduler {
+    fn schedule(&self, task: Notified) {
+        self.0.submit(&self.0, task);
+    }
+
+    fn release(&self, task: TaskRef<'_>) -> bool {
+        task.remove_from(&self.0.registry)
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The defaults: at most 512 threads, idle threads exit after 10 s, named
+    /// `weft-blocking-N`.
+    pub fn new() -> Builder {
+        Builder {
+            max_threads: 512,
+            keep_alive: Duration::from_secs(10),
+            thread_name: "weft-blocking".to_owned(),
+            stack_size: None,
+        }
+    }
+
+    /// At most `n` jobs run at once; the rest wait in a queue. Zero makes `build` fail with
+    /// `InvalidInput`.
+    pub fn max_threads(&mut self, n: usize) -> &mut Builder {
+        self.max_threads = n;
+        self
+    }
+
+    /// How long an idle thread waits for a job before it exits.
+    pub fn keep_alive(&mut self, d: Duration) -> &mut Builder {
+        self.keep_alive = d;
+        self
+    }
+
+    /// Thread name prefix; thread `i` is named `{name}-{i}`.
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Stack size of the pool's threads. Zero makes `build` fail with `InvalidInput`.
+    pub fn stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Makes the pool. No thread starts until the first job.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for `max_threads(0)` or `stack_size(0)`.
+    pub fn build(&self) -> io::Result<ThreadPool> {
+        if self.max_threads == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_threads(0): a blocking pool needs at least one thread",
+            ));
+        }
+        if self.stack_size == Some(0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "stack_size(0): pool threads need a stack",
+            ));
+        }
+        let (tx, rx) = channel::unbounded();
+        Ok(ThreadPool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    tx: Some(tx),
+                    threads: 0,
+                    idle: 0,
+                    pending: 0,
+                    next_id: 0,
+                    handles: Vec::new(),
+                    shutdown: false,
+                }),
+                changed: Condvar::new(),
+                rx,
+                registry: Registry::new(4),
+                max_threads: self.max_threads,
+                keep_alive: self.keep_alive,
+                thread_name: self.thread_name.clone(),
+                stack_size: self.stack_size,
+            }),
+        })
+    }
+}
+
+impl ThreadPool {
+    /// A builder for a pool.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// Runs `f` on a pool thread (asyncio: `run_in_executor(pool, f)`). Aborting the handle
+    /// before the job starts means it never runs; a started job runs to its end. A panic in
+    /// `f` makes the handle resolve to a `JoinError` whose `is_panic()` is true. After
+    /// shutdown, the handle resolves cancelled.
+    pub fn spawn<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let scheduler = Scheduler(self.inner.clone());
+        let (handle, notified) = self.inner.registry.bind(Job::new(f), scheduler, None);
+        if let Some(task) = notified {
+            self.inner.submit(&self.inner, task);
+        }
+        handle
+    }
+
+    /// Stops accepting jobs, cancels the queued ones, and waits for the running ones to end.
+    /// Idempotent.
+    pub fn shutdown(&self) {
+        self.inner.shutdown(None);
+    }
+
+    /// As [`shutdown`](ThreadPool::shutdown), but waits at most `timeout` for running jobs.
+    /// Returns `true` when every thread ended in time; a thread still running a job after
+    /// that is left behind (it exits when its job ends).
+    pub fn shutdown_timeout(&self, timeout: Duration) -> bool {
+        self.inner.shutdown(Some(timeout))
+    }
+
+    /// Threads alive now (a metric: grows on demand, shrinks as idle threads time out).
+    pub fn num_threads(&self) -> usize {
+        self.inner.lock().threads
+    }
+
+    /// Jobs queued and not yet started.
+    pub fn num_queued(&self) -> usize {
+        self.inner.lock().pending
+    }
+
+    /// Whether `shutdown` was called.
+    pub fn is_shutdown(&self) -> bool {
+        self.inner.lock().shutdown
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // No user code runs under this lock.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a job and makes sure a thread will take it.
+    fn submit(&self, this: &Arc<Inner>, task: Notified) {
+        let mut state = self.lock();
+        let Some(tx) = state.tx.as_ref() else {
+            drop(state);
+            task.cancel(); // shut down: never runs, its handle resolves cancelled
+            return;
+        };
+        // Unbounded, and the receiver lives as long as `self`: send cannot fail.
+        let _ = tx.send(task);
+        state.pending += 1;
+        if state.pending <= state.idle || state.threads >= self.max_threads {
+            return;
+        }
+        state.handles.retain(|h| !h.is_finished());
+        let id = state.next_id;
+        state.next_id += 1;
+        match self.start_thread(this, id) {
+            Ok(handle) => {
+                state.threads += 1;
+                state.handles.push(handle);
+            }
+            Err(e) if state.threads == 0 => {
+                // No thread will ever take the queued jobs: fail them rather than hang.
+                let mut stranded = Vec::new();
+                while let Ok(job) = self.rx.try_recv() {
+                    stranded.push(job);
+                }
+                state.pending -= stranded.len();
+                drop(state);
+                eprintln!(
+                    "weft: could not start a blocking thread ({e}); {} queued job(s) cancelled",
+                    stranded.len()
+                );
+                for job in stranded {
+                    job.cancel();
+                }
+            }
+            // Other threads are alive and will get to the job.
+            Err(_) => {}
+        }
+    }
+
+    fn start_thread(&self, this: &Arc<Inner>, id: usize) -> io::Result<thread::JoinHandle<()>> {
+        let mut builder = thread::Builder::new().name(format!("{}-{id}", self.thread_name));
+        if let Some(size) = self.stack_size {
+            builder = builder.stack_size(size);
+        }
+        let inner = this.clone();
+        builder.spawn(move || inner.run_thread())
+    }
+
+    /// A pool thread: take jobs until the channel closes or `keep_alive` passes idle.
+    fn run_thread(&self) {
+        CURRENT_POOL.with(|c| c.set(self as *const Inner));
+        let mut state = self.lock();
+        loop {
+            state.idle += 1;
+            drop(state);
+            let received = self.rx.recv_timeout(self.keep_alive);
+            state = self.lock();
+            state.idle -= 1;
+            match received {
+                Ok(job) => {
+                    state.pending -= 1;
+                    drop(state);
+                    job.run(); // panics are caught into the job's JoinError
+                    state = self.lock();
+                    self.changed.notify_all();
+                }
+                Err(RecvTimeoutError::Timeout) if state.pending > state.idle => {
+                    // A job is queued that no waiting thread will take: stay for it.
+                }
+                Err(_) => break, // idle too long, or shut down
+            }
+        }
+        state.threads -= 1;
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let queued = {
+            let mut state = self.lock();
+            state.shutdown = true;
+            // Closing the channel lets idle threads see Disconnected once it is empty.
+            drop(state.tx.take());
+            let mut queued = Vec::new();
+            while let Ok(job) = self.rx.try_recv() {
+                queued.push(job);
+            }
+            state.pending -= queued.len();
+            queued
+        };
+        // Cancels every job that has not started (their futures, i.e. closures, are dropped);
+        // running ones are only marked and finish normally.
+        self.registry.close();
+        drop(queued);
+        let deadline = timeout.map(|t| Instant::now() + t);
+        // A job that shuts its own pool down (say, drops a runtime) cannot wait for itself.
+        let own = usize::from(CURRENT_POOL.with(|c| std::ptr::eq(c.get(), self)));
+        let mut state = self.lock();
+        while state.threads > own {
+            match deadline {
+                None => state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    state = self
+                        .changed
+                        .wait_timeout(state, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+        let all_ended = state.threads <= own;
+        let handles = std::mem::take(&mut state.handles);
+        drop(state);
+        for handle in handles {
+            if handle.is_finished() {
+                let _ = handle.join();
+            }
+            // else: still running a job past the timeout; left behind, it exits after.
+        }
+        all_ended
+    }
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.inner.lock();
+        f.debug_struct("ThreadPool")
+            .field("threads", &state.threads)
+            .field("idle", &state.idle)
+            .field("queued", &state.pending)
+            .field("max_threads", &self.inner.max_threads)
+            .field("shutdown", &state.shutdown)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("max_threads", &self.max_threads)
+            .field("keep_alive", &self.keep_alive)
+            .field("thread_name", &self.thread_name)
+            .finish()
+    }
+}

@@ -1,0 +1,91 @@
+//! The one switch between real and loom-checked synchronization in this crate (see
+//! weft-core's `sync.rs`). The job channel is crossbeam-channel in the real build and a
+//! `Mutex<VecDeque>` + `Condvar` with the same interface under loom (crossbeam has no loom
+//! model). loom has no clock: under loom `recv_timeout` waits without a timeout.
+
+#[cfg(not(weft_loom))]
+pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(not(weft_loom))]
+pub(crate) use std::thread;
+
+#[cfg(weft_loom)]
+pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(weft_loom)]
+pub(crate) use loom::thread;
+
+#[cfg(not(weft_loom))]
+pub(crate) mod channel {
+    pub(crate) use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
+}
+
+#[cfg(weft_loom)]
+pub(crate) mod channel {
+    use super::{Arc, Condvar, Mutex};
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    struct Shared<T> {
+        queue: Mutex<(VecDeque<T>, usize)>, // (messages, live senders)
+        ready: Condvar,
+    }
+
+    pub(crate) struct Sender<T>(Arc<Shared<T>>);
+    pub(crate) struct Receiver<T>(Arc<Shared<T>>);
+
+    #[derive(Debug)]
+    pub(crate) enum RecvTimeoutError {
+        Timeout,
+        Disconnected,
+    }
+
+    #[derive(Debug)]
+    pub(crate) struct SendError<T>(#[allow(dead_code)] pub(crate) T);
+
+    pub(crate) fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new((VecDeque::new(), 1)),
+            ready: Condvar::new(),
+        });
+        (Sender(shared.clone()), Receiver(shared))
+    }
+
+    impl<T> Sender<T> {
+        pub(crate) fn send(&self, value: T) -> Result<(), SendError<T>> {
+            self.0.queue.lock().unwrap().0.push_back(value);
+            self.0.ready.notify_one();
+            Ok(())
+        }
+    }
+
+    impl<T> Drop for Sender<T> {
+        fn drop(&mut self) {
+            self.0.queue.lock().unwrap().1 -= 1;
+            self.0.ready.notify_all();
+        }
+    }
+
+    impl<T> Clone for Receiver<T> {
+        fn clone(&self) -> Receiver<T> {
+            Receiver(self.0.clone())
+        }
+    }
+
+    impl<T> Receiver<T> {
+        pub(crate) fn try_recv(&self) -> Result<T, ()> {
+            self.0.queue.lock().unwrap().0.pop_front().ok_or(())
+        }
+
+        pub(crate) fn recv_timeout(&self, _timeout: Duration) -> Result<T, RecvTimeoutError> {
+            let mut q = self.0.queue.lock().unwrap();
+            loop {
+                if let Some(v) = q.0.pop_front() {
+                    return Ok(v);
+                }
+                if q.1 == 0 {
+                    return Err(RecvTimeoutError::Disconnected);
+                }
+                q = self.0.ready.wait(q).unwrap();
+            }
+        }
+    }
+}
