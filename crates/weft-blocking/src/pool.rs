@@ -29,9 +29,9 @@ use std::io;
 use std::time::{Duration, Instant};
 use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskRef};
 
-std::thread_local! {
+crate::sync::thread_local! {
     /// The pool whose thread this is (null elsewhere); compared, never dereferenced.
-    static CURRENT_POOL: std::cell::Cell<*const Inner> = const { std::cell::Cell::new(std::ptr::null()) };
+    static CURRENT_POOL: std::cell::Cell<*const Inner> = std::cell::Cell::new(std::ptr::null());
 }
 
 /// A pool of threads for blocking work (asyncio: a `concurrent.futures` executor given to
@@ -78,8 +78,23 @@ struct State {
     idle: usize,
     pending: usize,
     next_id: usize,
-    handles: Vec<thread::JoinHandle<()>>,
+    /// Every started thread not joined yet, by id.
+    handles: Vec<(usize, thread::JoinHandle<()>)>,
+    /// Ids of threads that left their loop (joining them waits only for their last steps).
+    exited: Vec<usize>,
     shutdown: bool,
+}
+
+impl State {
+    /// Takes the handles of the threads that exited, to be joined outside the lock.
+    fn take_exited(&mut self) -> Vec<thread::JoinHandle<()>> {
+        let exited = std::mem::take(&mut self.exited);
+        let (done, alive): (Vec<_>, Vec<_>) = std::mem::take(&mut self.handles)
+            .into_iter()
+            .partition(|(id, _)| exited.contains(id));
+        self.handles = alive;
+        done.into_iter().map(|(_, h)| h).collect()
+    }
 }
 
 /// The scheduler of the pool's tasks: a job is scheduled once, into the channel.
@@ -167,6 +182,7 @@ impl Builder {
                     pending: 0,
                     next_id: 0,
                     handles: Vec::new(),
+                    exited: Vec::new(),
                     shutdown: false,
                 }),
                 changed: Condvar::new(),
@@ -253,13 +269,15 @@ impl Inner {
         if state.pending <= state.idle || state.threads >= self.max_threads {
             return;
         }
-        state.handles.retain(|h| !h.is_finished());
+        let exited = state.take_exited();
         let id = state.next_id;
         state.next_id += 1;
         match self.start_thread(this, id) {
             Ok(handle) => {
                 state.threads += 1;
-                state.handles.push(handle);
+                state.handles.push((id, handle));
+                drop(state);
+                join_all(exited);
             }
             Err(e) if state.threads == 0 => {
                 // No thread will ever take the queued jobs: fail them rather than hang.
@@ -288,11 +306,11 @@ impl Inner {
             builder = builder.stack_size(size);
         }
         let inner = this.clone();
-        builder.spawn(move || inner.run_thread())
+        builder.spawn(move || inner.run_thread(id))
     }
 
     /// A pool thread: take jobs until the channel closes or `keep_alive` passes idle.
-    fn run_thread(&self) {
+    fn run_thread(&self, id: usize) {
         CURRENT_POOL.with(|c| c.set(self as *const Inner));
         let mut state = self.lock();
         loop {
@@ -316,6 +334,7 @@ impl Inner {
             }
         }
         state.threads -= 1;
+        state.exited.push(id);
         drop(state);
         self.changed.notify_all();
     }
@@ -358,15 +377,19 @@ impl Inner {
             }
         }
         let all_ended = state.threads <= own;
-        let handles = std::mem::take(&mut state.handles);
+        // Threads still running a job past the timeout stay in `handles`: left behind, each
+        // exits when its job ends.
+        let exited = state.take_exited();
         drop(state);
-        for handle in handles {
-            if handle.is_finished() {
-                let _ = handle.join();
-            }
-            // else: still running a job past the timeout; left behind, it exits after.
-        }
+        join_all(exited);
         all_ended
+    }
+}
+
+fn join_all(handles: Vec<thread::JoinHandle<()>>) {
+    for handle in handles {
+        // The thread left its loop; a panic there is impossible (jobs' panics are caught).
+        let _ = handle.join();
     }
 }
 

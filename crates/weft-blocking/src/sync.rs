@@ -6,12 +6,12 @@
 #[cfg(not(weft_loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(not(weft_loom))]
-pub(crate) use std::thread;
+pub(crate) use std::{thread, thread_local};
 
 #[cfg(weft_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(weft_loom)]
-pub(crate) use loom::thread;
+pub(crate) use loom::{thread, thread_local};
 
 #[cfg(not(weft_loom))]
 pub(crate) mod channel {
@@ -34,6 +34,8 @@ pub(crate) mod channel {
 
     #[derive(Debug)]
     pub(crate) enum RecvTimeoutError {
+        // Same shape as crossbeam's; never built here, since loom has no clock.
+        #[allow(dead_code)]
         Timeout,
         Disconnected,
     }
