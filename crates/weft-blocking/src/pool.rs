@@ -29,7 +29,7 @@ use std::io;
 use std::time::{Duration, Instant};
 use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskRef};
 
-crate::sync::thread_local! {
+crate::sync::const_thread_local! {
     /// The pool whose thread this is (null elsewhere); compared, never dereferenced.
     static CURRENT_POOL: std::cell::Cell<*const Inner> = std::cell::Cell::new(std::ptr::null());
 }

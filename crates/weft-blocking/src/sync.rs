@@ -6,12 +6,25 @@
 #[cfg(not(weft_loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(not(weft_loom))]
-pub(crate) use std::{thread, thread_local};
+pub(crate) use std::thread;
 
 #[cfg(weft_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(weft_loom)]
-pub(crate) use loom::{thread, thread_local};
+pub(crate) use loom::thread;
+
+/// `thread_local!` with a `const` initializer in the real build, loom's (no `const` form) under
+/// loom; as in weft-core.
+macro_rules! const_thread_local {
+    ($($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;)+) => {
+        #[cfg(not(weft_loom))]
+        std::thread_local! { $($(#[$attr])* static $name: $t = const { $init };)+ }
+        #[cfg(weft_loom)]
+        loom::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
+    };
+}
+
+pub(crate) use const_thread_local;
 
 #[cfg(not(weft_loom))]
 pub(crate) mod channel {
