@@ -10,6 +10,14 @@ pub(crate) const YIELDS_PER_TASK: usize = 1_000;
 pub(crate) const PING_PONG_ROUNDS: usize = 1_000;
 /// Length of the spawn chain in `chained_spawn`.
 pub(crate) const CHAIN_DEPTH: usize = 1_000;
+/// Callbacks submitted by `call_soon`.
+pub(crate) const CALLBACKS: usize = 10_000;
+/// Round trips in `oneshot_round_trip`.
+pub(crate) const ONESHOT_ROUNDS: usize = 1_000;
+/// Jobs in `blocking_many`.
+pub(crate) const BLOCKING_JOBS: usize = 2_000;
+/// Async tasks (each yielding 10 times) and blocking jobs in `blocking_mixed`.
+pub(crate) const MIXED_EACH: usize = 500;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -31,6 +39,16 @@ pub(crate) trait Subject {
     /// A chain of `depth` spawns, each task spawning the next; the last one signals the caller
     /// through an `async_channel::bounded(1)` channel.
     fn chained_spawn(&self, depth: usize);
+    /// From the calling thread, submit `n` callbacks (weft: `call_soon`; the peers: spawn a
+    /// task that calls the closure) that each bump a counter; wait until the last one ran.
+    fn call_soon(&self, n: usize);
+    /// Inside the runtime, `rounds` times: make two oneshot channels, spawn a task that
+    /// doubles what it gets on the first and answers on the second; send, await the answer.
+    fn oneshot_round_trip(&self, rounds: usize);
+    /// Run `n` trivial jobs on the blocking pool and await them all.
+    fn blocking_many(&self, n: usize);
+    /// Run `n` async tasks (10 yields each) and `n` trivial blocking jobs, await them all.
+    fn blocking_mixed(&self, n: usize);
 }
 
 /// A workload the harness can run and name.
@@ -46,16 +64,28 @@ pub(crate) enum Workload {
     PingPong,
     /// See [`Subject::chained_spawn`].
     ChainedSpawn,
+    /// See [`Subject::call_soon`].
+    CallSoon,
+    /// See [`Subject::oneshot_round_trip`].
+    OneshotRoundTrip,
+    /// See [`Subject::blocking_many`].
+    BlockingMany,
+    /// See [`Subject::blocking_mixed`].
+    BlockingMixed,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 5] = [
+    pub(crate) const ALL: [Workload; 9] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
         Workload::PingPong,
         Workload::ChainedSpawn,
+        Workload::CallSoon,
+        Workload::OneshotRoundTrip,
+        Workload::BlockingMany,
+        Workload::BlockingMixed,
     ];
 
     /// The name used by `--only` and in the table.
@@ -66,6 +96,10 @@ impl Workload {
             Workload::YieldMany => "yield_many",
             Workload::PingPong => "ping_pong",
             Workload::ChainedSpawn => "chained_spawn",
+            Workload::CallSoon => "call_soon",
+            Workload::OneshotRoundTrip => "oneshot_round_trip",
+            Workload::BlockingMany => "blocking_many",
+            Workload::BlockingMixed => "blocking_mixed",
         }
     }
 
@@ -79,6 +113,16 @@ impl Workload {
             Workload::YieldMany => format!("{YIELD_TASKS} tasks x {YIELDS_PER_TASK} yields"),
             Workload::PingPong => format!("{PING_PONG_ROUNDS} round trips, bounded(1) channels"),
             Workload::ChainedSpawn => format!("chain of {CHAIN_DEPTH} spawns"),
+            Workload::CallSoon => {
+                format!("{CALLBACKS} callbacks from the main thread (peers: spawned closures)")
+            }
+            Workload::OneshotRoundTrip => {
+                format!("{ONESHOT_ROUNDS} oneshot round trips, each to a fresh task")
+            }
+            Workload::BlockingMany => format!("{BLOCKING_JOBS} trivial blocking jobs, await all"),
+            Workload::BlockingMixed => {
+                format!("{MIXED_EACH} async tasks (10 yields) + {MIXED_EACH} blocking jobs")
+            }
         }
     }
 
@@ -95,6 +139,10 @@ impl Workload {
             Workload::YieldMany => subject.yield_many(YIELD_TASKS, YIELDS_PER_TASK),
             Workload::PingPong => subject.ping_pong(PING_PONG_ROUNDS),
             Workload::ChainedSpawn => subject.chained_spawn(CHAIN_DEPTH),
+            Workload::CallSoon => subject.call_soon(CALLBACKS),
+            Workload::OneshotRoundTrip => subject.oneshot_round_trip(ONESHOT_ROUNDS),
+            Workload::BlockingMany => subject.blocking_many(BLOCKING_JOBS),
+            Workload::BlockingMixed => subject.blocking_mixed(MIXED_EACH),
         }
     }
 }

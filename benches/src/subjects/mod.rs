@@ -30,6 +30,33 @@ pub(crate) async fn pong(tx: Sender<usize>, rx: Receiver<usize>, rounds: usize) 
     }
 }
 
+/// Counts callbacks and signals when the `n`th has run.
+pub(crate) struct Countdown {
+    count: std::sync::atomic::AtomicUsize,
+    n: usize,
+    done: std::sync::mpsc::SyncSender<()>,
+}
+
+impl Countdown {
+    /// A countdown of `n`, and the receiver that hears when it reaches zero.
+    pub(crate) fn new(n: usize) -> (std::sync::Arc<Countdown>, std::sync::mpsc::Receiver<()>) {
+        let (done, rx) = std::sync::mpsc::sync_channel(1);
+        let countdown = Countdown {
+            count: std::sync::atomic::AtomicUsize::new(0),
+            n,
+            done,
+        };
+        (std::sync::Arc::new(countdown), rx)
+    }
+
+    /// One more callback ran.
+    pub(crate) fn tick(&self) {
+        if self.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1 == self.n {
+            self.done.send(()).expect("countdown listener gone");
+        }
+    }
+}
+
 /// The two channel pairs `ping_pong` needs: (ping's ends, pong's ends).
 pub(crate) type PingPongEnds = (
     (Sender<usize>, Receiver<usize>),

@@ -1,7 +1,7 @@
 //! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
 //! `futures_lite::future::block_on(ex.run(..))`.
 
-use super::{WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
 use crate::workload::Subject;
 use async_channel::Sender;
 use async_executor::Executor;
@@ -122,5 +122,62 @@ impl Subject for Smol {
             .spawn(async move { chain(ex, tx, depth - 1) })
             .detach();
         future::block_on(rx.recv()).expect("chained_spawn: chain dropped");
+    }
+
+    fn call_soon(&self, n: usize) {
+        let (countdown, done) = Countdown::new(n);
+        for _ in 0..n {
+            let countdown = countdown.clone();
+            self.ex.spawn(async move { countdown.tick() }).detach();
+        }
+        done.recv().expect("call_soon: callbacks lost");
+    }
+
+    fn oneshot_round_trip(&self, rounds: usize) {
+        let ex = self.ex.clone();
+        let driver = self.ex.spawn(async move {
+            for i in 0..rounds {
+                let (tx, rx) = futures_channel::oneshot::channel::<usize>();
+                let (back_tx, back_rx) = futures_channel::oneshot::channel::<usize>();
+                ex.spawn(async move {
+                    let v = rx.await.expect("sender dropped");
+                    back_tx.send(v * 2).expect("receiver dropped");
+                })
+                .detach();
+                tx.send(i).expect("receiver dropped");
+                assert_eq!(back_rx.await.expect("sender dropped"), i * 2);
+            }
+        });
+        future::block_on(driver);
+    }
+
+    fn blocking_many(&self, n: usize) {
+        let jobs: Vec<_> = (0..n).map(|i| blocking::unblock(move || i)).collect();
+        future::block_on(async {
+            for (i, job) in jobs.into_iter().enumerate() {
+                assert_eq!(job.await, i);
+            }
+        });
+    }
+
+    fn blocking_mixed(&self, n: usize) {
+        let jobs: Vec<_> = (0..n).map(|i| blocking::unblock(move || i)).collect();
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                self.ex.spawn(async {
+                    for _ in 0..10 {
+                        future::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for job in jobs {
+                job.await;
+            }
+            for task in tasks {
+                task.await;
+            }
+        });
     }
 }

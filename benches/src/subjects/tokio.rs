@@ -1,6 +1,6 @@
 //! tokio, with a multi-thread runtime of [`WORKERS`] workers.
 
-use super::{WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
 use crate::workload::Subject;
 use async_channel::Sender;
 
@@ -88,5 +88,61 @@ impl Subject for Tokio {
         self.rt
             .block_on(rx.recv())
             .expect("chained_spawn: chain dropped");
+    }
+
+    fn call_soon(&self, n: usize) {
+        let (countdown, done) = Countdown::new(n);
+        let handle = self.rt.handle();
+        for _ in 0..n {
+            let countdown = countdown.clone();
+            drop(handle.spawn(async move { countdown.tick() }));
+        }
+        done.recv().expect("call_soon: callbacks lost");
+    }
+
+    fn oneshot_round_trip(&self, rounds: usize) {
+        let driver = self.rt.spawn(async move {
+            for i in 0..rounds {
+                let (tx, rx) = tokio::sync::oneshot::channel::<usize>();
+                let (back_tx, back_rx) = tokio::sync::oneshot::channel::<usize>();
+                drop(tokio::spawn(async move {
+                    let v = rx.await.expect("sender dropped");
+                    back_tx.send(v * 2).expect("receiver dropped");
+                }));
+                tx.send(i).expect("receiver dropped");
+                assert_eq!(back_rx.await.expect("sender dropped"), i * 2);
+            }
+        });
+        self.rt.block_on(driver).expect("driver failed");
+    }
+
+    fn blocking_many(&self, n: usize) {
+        let jobs: Vec<_> = (0..n).map(|i| self.rt.spawn_blocking(move || i)).collect();
+        self.rt.block_on(async {
+            for (i, job) in jobs.into_iter().enumerate() {
+                assert_eq!(job.await.expect("job failed"), i);
+            }
+        });
+    }
+
+    fn blocking_mixed(&self, n: usize) {
+        let jobs: Vec<_> = (0..n).map(|i| self.rt.spawn_blocking(move || i)).collect();
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                self.rt.spawn(async {
+                    for _ in 0..10 {
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for job in jobs {
+                job.await.expect("job failed");
+            }
+            for task in tasks {
+                task.await.expect("task failed");
+            }
+        });
     }
 }
