@@ -40,6 +40,28 @@ pub use join::{JoinAll, TryJoinAll, join_all, try_join_all};
 pub use runtime::{Runtime, run};
 pub use task::{spawn, spawn_blocking};
 
+/// Runs `async fn main` on a new runtime, closed when it returns (asyncio:
+/// `asyncio.run(main())`). Accepts `worker_threads = N`.
+///
+/// ```
+/// #[weft::main(worker_threads = 2)]
+/// async fn main() {
+///     assert_eq!(weft::runtime::Handle::current().num_workers(), 2);
+///     assert_eq!(weft::spawn(async { 6 * 7 }).await.unwrap(), 42);
+/// }
+/// ```
+pub use weft_macros::main;
+
+/// Runs an `async fn` test on a new runtime. Accepts `worker_threads = N`.
+///
+/// ```no_run
+/// #[weft::test]
+/// async fn spawned_tasks_finish() {
+///     assert_eq!(weft::spawn(async { 1 }).await.unwrap(), 1);
+/// }
+/// ```
+pub use weft_macros::test;
+
 /// Thread pools for blocking work (asyncio: the executors given to `run_in_executor`).
 pub mod blocking {
     pub use weft_blocking::{Builder, ThreadPool};

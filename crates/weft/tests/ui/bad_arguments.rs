@@ -1,0 +1,13 @@
+#[weft::test(worker_threads = 0)]
+async fn zero_workers() {}
+
+#[weft::test(worker_threads = "two")]
+async fn not_an_integer() {}
+
+#[weft::test(workers = 2)]
+async fn unknown_argument() {}
+
+#[weft::test(worker_threads = 1, worker_threads = 2)]
+async fn given_twice() {}
+
+fn main() {}

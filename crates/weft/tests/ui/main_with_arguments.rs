@@ -1,0 +1,4 @@
+#[weft::main]
+async fn main(name: String) {
+    let _ = name;
+}
