@@ -289,3 +289,23 @@ fn close_waits_for_running_blocking_jobs() {
     );
     futures_lite::future::block_on(job).unwrap();
 }
+
+#[test]
+fn a_thread_that_cannot_be_started_fails_its_job_not_the_pool() {
+    // No OS gives a thread a stack this large: spawning the pool's thread fails.
+    let pool = ThreadPool::builder()
+        .max_threads(1)
+        .stack_size(usize::MAX / 2)
+        .build()
+        .unwrap();
+    let job = pool.spawn(|| 1);
+    let err = futures_lite::future::block_on(job).unwrap_err();
+    assert!(err.is_cancelled(), "the job never ran: {err}");
+    assert_eq!(pool.num_threads(), 0);
+    assert_eq!(
+        pool.num_queued(),
+        0,
+        "nothing is left stranded in the queue"
+    );
+    pool.shutdown(); // and shutting down does not hang
+}
