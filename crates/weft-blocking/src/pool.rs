@@ -62,7 +62,8 @@ pub struct Builder {
 
 pub(crate) struct Inner {
     state: Mutex<State>,
-    /// Signalled when a thread exits or a job finishes (shutdown waits on it).
+    /// Signalled when a thread exits, and when a job finishes during shutdown (shutdown waits
+    /// on it).
     changed: Condvar,
     rx: Receiver<Notified>,
     registry: Registry,
@@ -78,6 +79,8 @@ struct State {
     idle: usize,
     pending: usize,
     next_id: usize,
+    /// A thread was started and has not reached its loop yet.
+    starting: bool,
     /// Every started thread not joined yet, by id.
     handles: Vec<(usize, thread::JoinHandle<()>)>,
     /// Ids of threads that left their loop (joining them waits only for their last steps).
@@ -181,6 +184,7 @@ impl Builder {
                     idle: 0,
                     pending: 0,
                     next_id: 0,
+                    starting: false,
                     handles: Vec::new(),
                     exited: Vec::new(),
                     shutdown: false,
@@ -266,77 +270,44 @@ impl Inner {
         // Unbounded, and the receiver lives as long as `self`: send cannot fail.
         let _ = tx.send(task);
         state.pending += 1;
-        if state.pending <= state.idle || state.threads >= self.max_threads {
-            return;
+        let grown = self.grow(this, &mut state, 0);
+        drop(state);
+        grown.finish();
+    }
+
+    /// Starts a thread when the queued jobs outnumber the idle threads (`about_to_idle` counts
+    /// the caller itself), unless one is starting already: threads start one at a time, and
+    /// each new thread calls this again before it takes a job. A burst of short jobs thus
+    /// grows the pool only as fast as threads come up, not by one thread per job.
+    fn grow(&self, this: &Arc<Inner>, state: &mut State, about_to_idle: usize) -> Grown {
+        let mut grown = Grown::default();
+        if state.starting
+            || state.pending <= state.idle + about_to_idle
+            || state.threads >= self.max_threads
+        {
+            return grown;
         }
-        let exited = state.take_exited();
+        grown.exited = state.take_exited();
         let id = state.next_id;
         state.next_id += 1;
-        match self.start_thread(this, id) {
+        match start_thread(this, id) {
             Ok(handle) => {
                 state.threads += 1;
+                state.starting = true;
                 state.handles.push((id, handle));
-                drop(state);
-                join_all(exited);
             }
             Err(e) if state.threads == 0 => {
                 // No thread will ever take the queued jobs: fail them rather than hang.
-                let mut stranded = Vec::new();
                 while let Ok(job) = self.rx.try_recv() {
-                    stranded.push(job);
+                    grown.stranded.push(job);
                 }
-                state.pending -= stranded.len();
-                drop(state);
-                eprintln!(
-                    "weft: could not start a blocking thread ({e}); {} queued job(s) cancelled",
-                    stranded.len()
-                );
-                for job in stranded {
-                    job.cancel();
-                }
+                state.pending -= grown.stranded.len();
+                grown.error = Some(e);
             }
-            // Other threads are alive and will get to the job.
+            // Other threads are alive and will get to the jobs.
             Err(_) => {}
         }
-    }
-
-    fn start_thread(&self, this: &Arc<Inner>, id: usize) -> io::Result<thread::JoinHandle<()>> {
-        let mut builder = thread::Builder::new().name(format!("{}-{id}", self.thread_name));
-        if let Some(size) = self.stack_size {
-            builder = builder.stack_size(size);
-        }
-        let inner = this.clone();
-        builder.spawn(move || inner.run_thread(id))
-    }
-
-    /// A pool thread: take jobs until the channel closes or `keep_alive` passes idle.
-    fn run_thread(&self, id: usize) {
-        CURRENT_POOL.with(|c| c.set(self as *const Inner));
-        let mut state = self.lock();
-        loop {
-            state.idle += 1;
-            drop(state);
-            let received = self.rx.recv_timeout(self.keep_alive);
-            state = self.lock();
-            state.idle -= 1;
-            match received {
-                Ok(job) => {
-                    state.pending -= 1;
-                    drop(state);
-                    job.run(); // panics are caught into the job's JoinError
-                    state = self.lock();
-                    self.changed.notify_all();
-                }
-                Err(RecvTimeoutError::Timeout) if state.pending > state.idle => {
-                    // A job is queued that no waiting thread will take: stay for it.
-                }
-                Err(_) => break, // idle too long, or shut down
-            }
-        }
-        state.threads -= 1;
-        state.exited.push(id);
-        drop(state);
-        self.changed.notify_all();
+        grown
     }
 
     fn shutdown(&self, timeout: Option<Duration>) -> bool {
@@ -384,6 +355,81 @@ impl Inner {
         join_all(exited);
         all_ended
     }
+}
+
+/// What `grow` left to do once the lock is released.
+#[derive(Default)]
+struct Grown {
+    /// Threads that exited, to join.
+    exited: Vec<thread::JoinHandle<()>>,
+    /// Jobs no thread can run (none could be started), to cancel.
+    stranded: Vec<Notified>,
+    /// Why no thread could be started.
+    error: Option<io::Error>,
+}
+
+impl Grown {
+    fn finish(self) {
+        join_all(self.exited);
+        if let Some(e) = self.error {
+            eprintln!(
+                "weft: could not start a blocking thread ({e}); {} queued job(s) cancelled",
+                self.stranded.len()
+            );
+        }
+        for job in self.stranded {
+            job.cancel();
+        }
+    }
+}
+
+fn start_thread(inner: &Arc<Inner>, id: usize) -> io::Result<thread::JoinHandle<()>> {
+    let mut builder = thread::Builder::new().name(format!("{}-{id}", inner.thread_name));
+    if let Some(size) = inner.stack_size {
+        builder = builder.stack_size(size);
+    }
+    let inner = inner.clone();
+    builder.spawn(move || run_thread(&inner, id))
+}
+
+/// A pool thread: take jobs until the channel closes or `keep_alive` passes idle.
+fn run_thread(inner: &Arc<Inner>, id: usize) {
+    CURRENT_POOL.with(|c| c.set(&**inner as *const Inner));
+    let grown = {
+        let mut state = inner.lock();
+        state.starting = false;
+        // This thread takes one job; start the next one if more are waiting.
+        inner.grow(inner, &mut state, 1)
+    };
+    grown.finish();
+    let mut state = inner.lock();
+    loop {
+        state.idle += 1;
+        drop(state);
+        let received = inner.rx.recv_timeout(inner.keep_alive);
+        state = inner.lock();
+        state.idle -= 1;
+        match received {
+            Ok(job) => {
+                state.pending -= 1;
+                drop(state);
+                job.run(); // panics are caught into the job's JoinError
+                state = inner.lock();
+                if state.shutdown {
+                    // Only shutdown waits on `changed`; a notify costs a syscall.
+                    inner.changed.notify_all();
+                }
+            }
+            Err(RecvTimeoutError::Timeout) if state.pending > state.idle => {
+                // A job is queued that no waiting thread will take: stay for it.
+            }
+            Err(_) => break, // idle too long, or shut down
+        }
+    }
+    state.threads -= 1;
+    state.exited.push(id);
+    drop(state);
+    inner.changed.notify_all();
 }
 
 fn join_all(handles: Vec<thread::JoinHandle<()>>) {
