@@ -1,4 +1,6 @@
-//! weft's timer wheel (issue: timers).
+//! weft-timer: timers for weft.
 //!
-//! Empty for now: this crate is filled by its own issue. It exports nothing, so nothing here
-//! can be mistaken for working code.
+//! Under construction: the wheel is here; the driver, `Sleep`, `Timeout` and `Interval` follow.
+
+#[allow(dead_code)]
+mod wheel;
