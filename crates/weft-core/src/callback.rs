@@ -127,6 +127,47 @@ impl fmt::Debug for CallbackHandle {
     }
 }
 
+/// A callback made but not queued yet (see [`deferred`]). If it is dropped without being
+/// queued, it never runs and its handle reports cancelled.
+pub struct Deferred {
+    cell: Option<Arc<dyn Callback>>,
+}
+
+/// Makes a callback for `f` to be queued later with [`CallbackQueue::push_deferred`].
+pub fn deferred<F: FnOnce() + Send + 'static>(f: F) -> (CallbackHandle, Deferred) {
+    let cell: Arc<dyn Callback> = Arc::new(CallbackCell {
+        state: AtomicUsize::new(PENDING),
+        f: UnsafeCell::new(Some(f)),
+    });
+    let handle = CallbackHandle { cell: cell.clone() };
+    (handle, Deferred { cell: Some(cell) })
+}
+
+impl Deferred {
+    fn take(mut self) -> Arc<dyn Callback> {
+        self.cell
+            .take()
+            .expect("a deferred callback is queued once")
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        if let Some(cell) = self.cell.take() {
+            // Never queued: it will never run.
+            let _ = cell
+                .state()
+                .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
+        }
+    }
+}
+
+impl fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deferred").finish_non_exhaustive()
+    }
+}
+
 /// What the caller of [`CallbackQueue::push`] must do next.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -176,16 +217,21 @@ impl CallbackQueue {
 
     /// Queues `f`. See [`Pushed`] for what the caller must do.
     pub fn push<F: FnOnce() + Send + 'static>(&self, f: F) -> (CallbackHandle, Pushed) {
-        let cell: Arc<dyn Callback> = Arc::new(CallbackCell {
-            state: AtomicUsize::new(PENDING),
-            f: UnsafeCell::new(Some(f)),
-        });
-        let handle = CallbackHandle { cell: cell.clone() };
+        let (handle, deferred) = deferred(f);
+        (handle, self.push_deferred(deferred))
+    }
+
+    /// Queues a callback made earlier by [`deferred`] (`call_later` queues it when its timer
+    /// fires). See [`Pushed`] for what the caller must do.
+    pub fn push_deferred(&self, deferred: Deferred) -> Pushed {
+        let cell = deferred.take();
         let mut inner = self.lock();
         if inner.closed {
             drop(inner);
-            handle.cancel();
-            return (handle, Pushed::Closed);
+            let _ = cell
+                .state()
+                .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
+            return Pushed::Closed;
         }
         inner.queue.push_back(cell);
         let waker = inner.runner.take();
@@ -199,7 +245,7 @@ impl CallbackQueue {
         if let Some(waker) = waker {
             waker.wake();
         }
-        (handle, pushed)
+        pushed
     }
 
     /// Closes the queue: later pushes are dropped unrun, and queued callbacks are dropped (each

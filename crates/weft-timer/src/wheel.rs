@@ -89,11 +89,6 @@ impl Wheel {
         }
     }
 
-    /// Time processed so far (ms since origin).
-    pub(crate) fn elapsed(&self) -> u64 {
-        self.elapsed
-    }
-
     /// Timers armed (inserted and neither fired nor cancelled).
     pub(crate) fn len(&self) -> usize {
         self.armed
@@ -154,8 +149,9 @@ impl Wheel {
         }
     }
 
-    /// Moves an armed or fired timer to a new deadline; it is armed afterwards.
-    pub(crate) fn reset(&mut self, key: Key, deadline: u64, waker: &Waker) {
+    /// Moves an armed or fired timer to a new deadline; it is armed afterwards. With `None`,
+    /// the waker stays as it was.
+    pub(crate) fn reset(&mut self, key: Key, deadline: u64, waker: Option<&Waker>) {
         let Some(entry) = self.entry(key) else { return };
         if entry.state == State::Armed {
             self.unlink(key.index);
@@ -165,7 +161,9 @@ impl Wheel {
         let entry = &mut self.entries[key.index as usize];
         entry.deadline = deadline;
         entry.state = State::Armed;
-        self.set_waker(key, waker);
+        if let Some(waker) = waker {
+            self.set_waker(key, waker);
+        }
         self.link(key.index);
     }
 

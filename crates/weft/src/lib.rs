@@ -62,6 +62,25 @@ pub use weft_macros::main;
 /// ```
 pub use weft_macros::test;
 
+/// Time (asyncio: `asyncio.sleep`, `wait_for`, `loop.time()`): sleeps, timeouts and intervals
+/// on a 1 ms timer wheel. They work inside a weft runtime and, through a fallback driver
+/// thread, under any other executor.
+///
+/// ```
+/// use std::time::Duration;
+/// weft::run(async {
+///     weft::time::sleep(Duration::from_millis(1)).await;
+///     let late = weft::time::timeout(Duration::from_millis(1), std::future::pending::<()>()).await;
+///     assert!(late.is_err());
+/// });
+/// ```
+pub mod time {
+    pub use weft_timer::{
+        Elapsed, Instant, Interval, MissedTickBehavior, Sleep, Timeout, interval, sleep,
+        sleep_until, timeout, timeout_at,
+    };
+}
+
 /// Thread pools for blocking work (asyncio: the executors given to `run_in_executor`).
 pub mod blocking {
     pub use weft_blocking::{Builder, ThreadPool};

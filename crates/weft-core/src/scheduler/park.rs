@@ -32,8 +32,9 @@ pub trait Park: Send + 'static {
     /// the driver's work (fires timers, dispatches readiness) before returning.
     fn park(&mut self, timeout: Option<Duration>);
 
-    /// A handle that makes a `park` in progress (or the next one) return.
-    fn unparker(&self) -> Arc<dyn Unpark>;
+    /// A handle that makes a `park` in progress (or the next one) return. (std's `Arc` even
+    /// under loom: a trait object, and its count is no protocol.)
+    fn unparker(&self) -> std::sync::Arc<dyn Unpark>;
 }
 
 /// Wakes a parked thread or driver, from any thread.
@@ -50,7 +51,7 @@ const NOTIFIED: usize = 3;
 /// The driver shared by a runtime's workers.
 pub(crate) struct SharedDriver {
     driver: Mutex<Box<dyn Park>>,
-    unparker: Arc<dyn Unpark>,
+    unparker: std::sync::Arc<dyn Unpark>,
 }
 
 impl SharedDriver {
@@ -96,6 +97,17 @@ impl Parker {
     pub(crate) fn unparker(&self) -> Unparker {
         Unparker {
             inner: self.inner.clone(),
+        }
+    }
+
+    /// Lets the driver do its work without sleeping (fire due timers, dispatch ready I/O),
+    /// if no other worker holds it. Busy workers call this now and then, so drivers make
+    /// progress even when no worker is idle.
+    pub(crate) fn poll_driver(&self) {
+        if let Some(shared) = &self.inner.driver
+            && let Ok(mut driver) = shared.driver.try_lock()
+        {
+            driver.park(Some(Duration::ZERO));
         }
     }
 

@@ -148,10 +148,12 @@ impl WorkerCx {
             self.queue.push(task);
         }
         self.lifo_polls.set(0);
-        if tick.is_multiple_of(GLOBAL_INTERVAL)
-            && let Some(task) = self.shared.injector.steal_into(&self.queue)
-        {
-            return Some(task);
+        if tick.is_multiple_of(GLOBAL_INTERVAL) {
+            // Maintenance: timers and I/O must progress even when no worker goes idle.
+            self.parker.poll_driver();
+            if let Some(task) = self.shared.injector.steal_into(&self.queue) {
+                return Some(task);
+            }
         }
         self.queue
             .pop()

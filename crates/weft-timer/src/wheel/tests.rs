@@ -53,7 +53,7 @@ proptest! {
                 }
                 Op::Reset(i, delay) if !keys.is_empty() => {
                     let (id, key) = keys[i % keys.len()];
-                    wheel.reset(key, now + delay, Waker::noop());
+                    wheel.reset(key, now + delay, Some(Waker::noop()));
                     model.insert(id, (key, now + delay));
                 }
                 Op::Advance(by) => {

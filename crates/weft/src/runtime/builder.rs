@@ -123,6 +123,9 @@ impl Builder {
             pool.stack_size(size);
         }
         let blocking = pool.build()?;
+        let (timer_driver, timer) =
+            weft_timer::TimerDriver::new(Box::new(weft_timer::ThreadPark::new()));
+        let worker_timer = timer.clone();
         let slot: HandleSlot = Arc::new(OnceLock::new());
         let start_slot = slot.clone();
         let prefix = self.thread_name.clone();
@@ -131,15 +134,17 @@ impl Builder {
             thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
             stack_size: self.thread_stack_size,
             on_thread_start: Some(Arc::new(move || {
-                handle::register_worker_thread(&start_slot)
+                handle::register_worker_thread(&start_slot);
+                weft_timer::enter(&worker_timer).forever();
             })),
             on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
-            driver: None,
+            driver: Some(Box::new(timer_driver)),
         };
         let scheduler = weft_core::scheduler::start(config)?;
         let inner = Arc::new(HandleInner::new(
             scheduler,
             blocking,
+            timer,
             self.on_callback_panic.clone(),
         ));
         // Fresh slot, set once: cannot fail.

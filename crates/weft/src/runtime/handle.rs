@@ -23,6 +23,7 @@ pub struct Handle {
 pub(crate) struct HandleInner {
     pub(crate) scheduler: weft_core::scheduler::Handle,
     pub(crate) blocking: weft_blocking::ThreadPool,
+    pub(crate) timer: weft_timer::TimerHandle,
     pub(crate) callbacks: Arc<CallbackQueue>,
     pub(crate) stop: StopSignal,
     /// `block_on` and `run_forever` calls in progress.
@@ -33,11 +34,13 @@ impl HandleInner {
     pub(crate) fn new(
         scheduler: weft_core::scheduler::Handle,
         blocking: weft_blocking::ThreadPool,
+        timer: weft_timer::TimerHandle,
         on_panic: Option<PanicHandler>,
     ) -> HandleInner {
         HandleInner {
             scheduler,
             blocking,
+            timer,
             callbacks: Arc::new(CallbackQueue::new(on_panic)),
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
@@ -139,14 +142,17 @@ impl Handle {
                 .map(|mut current| current.replace(self.clone()))
                 .ok()
         });
+        let timer = weft_timer::enter(&self.inner.timer);
         match entered {
             Ok(Some(prev)) => EnterGuard {
                 prev,
                 restore: true,
+                _timer: timer,
             },
             _ => EnterGuard {
                 prev: None,
                 restore: false,
+                _timer: timer,
             },
         }
     }
@@ -253,10 +259,61 @@ impl Handle {
     {
         let (handle, pushed) = self.inner.callbacks.push(f);
         if pushed == Pushed::SpawnRunner {
-            let runner = self.inner.callbacks.clone().runner();
-            drop(self.spawn_named(runner, Some("weft-callbacks".into())));
+            self.spawn_runner();
         }
         handle
+    }
+
+    /// Schedules `f` to run on a worker once `delay` has passed (asyncio: `loop.call_later`).
+    /// It never runs early; of two callbacks whose deadlines differ by 10 ms or more, the
+    /// earlier runs first. Cancel it with the returned handle until it starts.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let start = rt.handle().time();
+    /// rt.handle().call_later(std::time::Duration::from_millis(5), move || tx.send(()).unwrap());
+    /// rx.recv().unwrap();
+    /// assert!(start.elapsed() >= std::time::Duration::from_millis(5));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn call_later<F>(&self, delay: std::time::Duration, f: F) -> CallbackHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.call_at(weft_timer::Instant::now().saturating_add(delay), f)
+    }
+
+    /// Schedules `f` to run on a worker at `deadline` (asyncio: `loop.call_at`); see
+    /// [`Handle::call_later`].
+    pub fn call_at<F>(&self, deadline: weft_timer::Instant, f: F) -> CallbackHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let (handle, deferred) = weft_core::callback::deferred(f);
+        let this = self.clone();
+        // A timer task; if the runtime closes first it is cancelled, the deferred callback is
+        // dropped unqueued and its handle reports cancelled.
+        drop(self.spawn_named(
+            async move {
+                weft_timer::sleep_until(deadline).await;
+                if this.inner.callbacks.push_deferred(deferred) == Pushed::SpawnRunner {
+                    this.spawn_runner();
+                }
+            },
+            Some("weft-call-later".into()),
+        ));
+        handle
+    }
+
+    /// The runtime's clock (asyncio: `loop.time()`): a monotonic instant.
+    pub fn time(&self) -> weft_timer::Instant {
+        weft_timer::Instant::now()
+    }
+
+    fn spawn_runner(&self) {
+        let runner = self.inner.callbacks.clone().runner();
+        drop(self.spawn_named(runner, Some("weft-callbacks".into())));
     }
 
     /// Whether the runtime was closed.
@@ -278,6 +335,7 @@ impl Handle {
     /// blocking jobs. Returns whether every blocking thread ended.
     pub(crate) fn close_within(&self, timeout: Option<std::time::Duration>) -> bool {
         self.inner.scheduler.close();
+        self.inner.timer.close();
         self.inner.callbacks.close();
         self.inner.stop.close();
         match timeout {
@@ -304,6 +362,7 @@ impl fmt::Debug for Handle {
 pub struct EnterGuard {
     prev: Option<Handle>,
     restore: bool,
+    _timer: weft_timer::EnterGuard,
 }
 
 impl Drop for EnterGuard {

@@ -1,0 +1,62 @@
+//! `ThreadPark`: the innermost `Park` layer when there is no I/O driver: a flag, a mutex and a
+//! condvar. `unpark` sets the flag under the mutex and signals, so an unpark before the park
+//! makes it return at once and one during it wakes it.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use weft_core::scheduler::{Park, Unpark};
+
+/// Blocks the calling thread until unparked or a timeout.
+#[derive(Clone, Default)]
+pub struct ThreadPark {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    notified: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl ThreadPark {
+    /// A parker with no pending unpark.
+    pub fn new() -> ThreadPark {
+        ThreadPark::default()
+    }
+}
+
+impl Park for ThreadPark {
+    fn park(&mut self, timeout: Option<Duration>) {
+        let inner = &self.inner;
+        let mut notified = inner.notified.lock().unwrap_or_else(|e| e.into_inner());
+        match timeout {
+            Some(t) if t.is_zero() => {}
+            Some(t) => {
+                if !*notified {
+                    notified = inner
+                        .wake
+                        .wait_timeout(notified, t)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+            None => {
+                while !*notified {
+                    notified = inner.wake.wait(notified).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+        }
+        *notified = false;
+    }
+
+    fn unparker(&self) -> Arc<dyn Unpark> {
+        self.inner.clone()
+    }
+}
+
+impl Unpark for Inner {
+    fn unpark(&self) {
+        *self.notified.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.wake.notify_one();
+    }
+}
