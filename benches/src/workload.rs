@@ -18,6 +18,14 @@ pub(crate) const ONESHOT_ROUNDS: usize = 1_000;
 pub(crate) const BLOCKING_JOBS: usize = 2_000;
 /// Async tasks (each yielding 10 times) and blocking jobs in `blocking_mixed`.
 pub(crate) const MIXED_EACH: usize = 500;
+/// Tasks in `timeout_not_firing`, each running [`TIMEOUTS_PER_TASK`] timeouts in a row.
+pub(crate) const TIMEOUT_TASKS: usize = 100;
+/// Timeouts (1 s, around a future that yields once) per `timeout_not_firing` task.
+pub(crate) const TIMEOUTS_PER_TASK: usize = 1_000;
+/// Tasks in `sleep_many`, each sleeping 1 ms.
+pub(crate) const SLEEPERS: usize = 10_000;
+/// Timers armed (by a first poll) and cancelled (by drop) in `timer_insert_cancel`.
+pub(crate) const TIMER_CYCLES: usize = 100_000;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -49,6 +57,12 @@ pub(crate) trait Subject {
     fn blocking_many(&self, n: usize);
     /// Run `n` async tasks (10 yields each) and `n` trivial blocking jobs, await them all.
     fn blocking_mixed(&self, n: usize);
+    /// `tasks` tasks each await `each` timeouts of 1 s around a future that yields once.
+    fn timeout_not_firing(&self, tasks: usize, each: usize);
+    /// `n` tasks each sleep 1 ms; await them all.
+    fn sleep_many(&self, n: usize);
+    /// In one task, `n` times: make a 1 s sleep, poll it once (arming it), drop it.
+    fn timer_insert_cancel(&self, n: usize);
 }
 
 /// A workload the harness can run and name.
@@ -72,11 +86,17 @@ pub(crate) enum Workload {
     BlockingMany,
     /// See [`Subject::blocking_mixed`].
     BlockingMixed,
+    /// See [`Subject::timeout_not_firing`].
+    TimeoutNotFiring,
+    /// See [`Subject::sleep_many`].
+    SleepMany,
+    /// See [`Subject::timer_insert_cancel`].
+    TimerInsertCancel,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 9] = [
+    pub(crate) const ALL: [Workload; 12] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -86,6 +106,9 @@ impl Workload {
         Workload::OneshotRoundTrip,
         Workload::BlockingMany,
         Workload::BlockingMixed,
+        Workload::TimeoutNotFiring,
+        Workload::SleepMany,
+        Workload::TimerInsertCancel,
     ];
 
     /// The name used by `--only` and in the table.
@@ -100,6 +123,9 @@ impl Workload {
             Workload::OneshotRoundTrip => "oneshot_round_trip",
             Workload::BlockingMany => "blocking_many",
             Workload::BlockingMixed => "blocking_mixed",
+            Workload::TimeoutNotFiring => "timeout_not_firing",
+            Workload::SleepMany => "sleep_many",
+            Workload::TimerInsertCancel => "timer_insert_cancel",
         }
     }
 
@@ -123,6 +149,13 @@ impl Workload {
             Workload::BlockingMixed => {
                 format!("{MIXED_EACH} async tasks (10 yields) + {MIXED_EACH} blocking jobs")
             }
+            Workload::TimeoutNotFiring => {
+                format!("{TIMEOUT_TASKS} tasks x {TIMEOUTS_PER_TASK} timeouts (1 s) around a yield")
+            }
+            Workload::SleepMany => format!("{SLEEPERS} tasks sleeping 1 ms"),
+            Workload::TimerInsertCancel => {
+                format!("{TIMER_CYCLES} x (arm a 1 s sleep by polling it, drop it)")
+            }
         }
     }
 
@@ -143,6 +176,11 @@ impl Workload {
             Workload::OneshotRoundTrip => subject.oneshot_round_trip(ONESHOT_ROUNDS),
             Workload::BlockingMany => subject.blocking_many(BLOCKING_JOBS),
             Workload::BlockingMixed => subject.blocking_mixed(MIXED_EACH),
+            Workload::TimeoutNotFiring => {
+                subject.timeout_not_firing(TIMEOUT_TASKS, TIMEOUTS_PER_TASK)
+            }
+            Workload::SleepMany => subject.sleep_many(SLEEPERS),
+            Workload::TimerInsertCancel => subject.timer_insert_cancel(TIMER_CYCLES),
         }
     }
 }

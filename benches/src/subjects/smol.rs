@@ -180,4 +180,57 @@ impl Subject for Smol {
             }
         });
     }
+
+    fn timeout_not_firing(&self, tasks: usize, each: usize) {
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                self.ex.spawn(async move {
+                    for _ in 0..each {
+                        let r = future::or(
+                            async {
+                                future::yield_now().await;
+                                Ok(())
+                            },
+                            async {
+                                async_io::Timer::after(std::time::Duration::from_secs(1)).await;
+                                Err(())
+                            },
+                        )
+                        .await;
+                        assert!(r.is_ok(), "timeout fired");
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for h in handles {
+                h.await;
+            }
+        });
+    }
+
+    fn sleep_many(&self, n: usize) {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                self.ex.spawn(async {
+                    async_io::Timer::after(std::time::Duration::from_millis(1)).await;
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for h in handles {
+                h.await;
+            }
+        });
+    }
+
+    fn timer_insert_cancel(&self, n: usize) {
+        let driver = self.ex.spawn(async move {
+            for _ in 0..n {
+                let mut timer = async_io::Timer::after(std::time::Duration::from_secs(1));
+                assert!(future::poll_once(&mut timer).await.is_none());
+            }
+        });
+        future::block_on(driver);
+    }
 }

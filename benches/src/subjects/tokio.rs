@@ -14,6 +14,7 @@ impl Tokio {
     pub(crate) fn new() -> Tokio {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(WORKERS)
+            .enable_time()
             .build()
             .expect("build tokio runtime");
         Tokio { rt }
@@ -144,5 +145,56 @@ impl Subject for Tokio {
                 task.await.expect("task failed");
             }
         });
+    }
+
+    fn timeout_not_firing(&self, tasks: usize, each: usize) {
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                self.rt.spawn(async move {
+                    for _ in 0..each {
+                        let r = tokio::time::timeout(
+                            std::time::Duration::from_secs(1),
+                            tokio::task::yield_now(),
+                        )
+                        .await;
+                        assert!(r.is_ok(), "timeout fired");
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+    }
+
+    fn sleep_many(&self, n: usize) {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                self.rt
+                    .spawn(async { tokio::time::sleep(std::time::Duration::from_millis(1)).await })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+    }
+
+    fn timer_insert_cancel(&self, n: usize) {
+        let driver = self.rt.spawn(async move {
+            for _ in 0..n {
+                let mut sleep =
+                    std::pin::pin!(tokio::time::sleep(std::time::Duration::from_secs(1)));
+                assert!(
+                    futures_lite::future::poll_once(sleep.as_mut())
+                        .await
+                        .is_none()
+                );
+            }
+        });
+        self.rt.block_on(driver).expect("driver failed");
     }
 }

@@ -145,4 +145,55 @@ impl Subject for Weft {
             }
         });
     }
+
+    fn timeout_not_firing(&self, tasks: usize, each: usize) {
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                self.rt.spawn(async move {
+                    for _ in 0..each {
+                        let r = weft::time::timeout(
+                            std::time::Duration::from_secs(1),
+                            weft::task::yield_now(),
+                        )
+                        .await;
+                        assert!(r.is_ok(), "timeout fired");
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+    }
+
+    fn sleep_many(&self, n: usize) {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                self.rt
+                    .spawn(async { weft::time::sleep(std::time::Duration::from_millis(1)).await })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+    }
+
+    fn timer_insert_cancel(&self, n: usize) {
+        let driver = self.rt.spawn(async move {
+            for _ in 0..n {
+                let mut sleep =
+                    std::pin::pin!(weft::time::sleep(std::time::Duration::from_secs(1)));
+                assert!(
+                    futures_lite::future::poll_once(sleep.as_mut())
+                        .await
+                        .is_none()
+                );
+            }
+        });
+        self.rt.block_on(driver).expect("driver failed");
+    }
 }
