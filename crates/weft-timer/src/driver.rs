@@ -1,46 +1,55 @@
 //! The timer driver: a `Park` layer that fires due timers and turns the next deadline into the
 //! park timeout; `TimerHandle`, what `Sleep` registers with; and the per-thread "current timer".
 //!
+//! # Wheels
+//!
+//! A driver owns several wheels, each behind its own mutex: one per worker thread and one for
+//! every other thread. A `Sleep` registers with the wheel of the thread it is polled on, so the
+//! common case (a worker arming and disarming its own tasks' timers) takes an uncontended lock;
+//! with one shared wheel, two workers arming timers fought over one lock (timeout_not_firing
+//! ran 2x slower than smol). Registration is lazy: a `Sleep` registers on its first pending
+//! poll, so a `timeout` around a future that is ready at once never touches a wheel.
+//!
 //! # The wake-up protocol
 //!
-//! The wheel and `wake_at` (the time the parked driver will wake on its own; `0` while it is
-//! awake, `u64::MAX` while it parks with no timer due) live under one mutex. The driver reads
-//! the next expiration and publishes `wake_at` in one critical section before it parks; a
-//! registration inserts and reads `wake_at` in one critical section after. So either the driver
-//! saw the new timer, or the registration saw a later (or no) wake-up and unparks the driver.
-//! A driver that is awake (`wake_at == 0`) looks at the wheel again before it parks.
-//!
-//! # One shared wheel
-//!
-//! A runtime has one wheel behind a mutex, driven by whichever worker holds the driver (and by
-//! busy workers' periodic `poll_driver`). Registration is lazy (a `Sleep` registers on its
-//! first pending poll, so a `timeout` around a future that is ready at once never touches the
-//! wheel), and a timer costs one lock to arm and one to disarm. See docs/architecture.md for
-//! the measurement behind choosing one wheel over per-worker wheels.
+//! `wake_at` is when the parked driver will wake on its own: `0` while it is awake (it looks
+//! at every wheel before it parks), `u64::MAX` while it parks with no timer due. Before
+//! parking, the driver computes the next expiration over all wheels, publishes `wake_at`, and
+//! computes it again; it parks only if nothing earlier appeared. A registration inserts under
+//! its wheel's lock, then reads `wake_at` and unparks the driver if its deadline is earlier.
+//! The wheel lock orders the two: either the driver's second look sees the new timer, or the
+//! registration comes after that look and so after the store, and sees `wake_at`.
 
 use crate::instant::Instant;
 use crate::wheel::{Key, Wheel};
 use std::cell::RefCell;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
 
-/// A reference to one timer wheel and the driver that fires it. Cheap to clone.
+/// A reference to a driver's wheels, registering into one of them. Cheap to clone.
 #[derive(Clone)]
 pub struct TimerHandle {
     shared: Arc<Shared>,
+    wheel: usize,
 }
 
 struct Shared {
-    state: Mutex<State>,
+    wheels: Box<[Mutex<WheelState>]>,
+    /// See the module doc. Ordered by the wheel locks; `SeqCst` for good measure.
+    wake_at: AtomicU64,
+    /// Round-robin assignment of wheels to threads (wheel 0 is for non-worker threads).
+    next_wheel: AtomicUsize,
     origin: std::time::Instant,
     unpark: Arc<dyn Unpark>,
 }
 
-struct State {
+struct WheelState {
     wheel: Wheel,
-    wake_at: u64,
     closed: bool,
 }
 
@@ -52,20 +61,28 @@ pub struct TimerDriver {
 }
 
 impl TimerDriver {
-    /// A driver over `inner` (the layer it parks in: a `ThreadPark`, or the I/O driver), and
-    /// the handle timers register with.
-    pub fn new(inner: Box<dyn Park>) -> (TimerDriver, TimerHandle) {
+    /// A driver over `inner` (the layer it parks in: a `ThreadPark`, or the I/O driver) with
+    /// `wheels` wheels (at least one; a runtime uses one per worker plus one), and the handle of
+    /// wheel 0.
+    pub fn new(inner: Box<dyn Park>, wheels: usize) -> (TimerDriver, TimerHandle) {
+        let wheels = (0..wheels.max(1))
+            .map(|_| {
+                Mutex::new(WheelState {
+                    wheel: Wheel::new(),
+                    closed: false,
+                })
+            })
+            .collect();
         let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                wheel: Wheel::new(),
-                wake_at: 0,
-                closed: false,
-            }),
+            wheels,
+            wake_at: AtomicU64::new(0),
+            next_wheel: AtomicUsize::new(0),
             origin: std::time::Instant::now(),
             unpark: inner.unparker(),
         });
         let handle = TimerHandle {
             shared: shared.clone(),
+            wheel: 0,
         };
         let driver = TimerDriver {
             shared,
@@ -75,43 +92,61 @@ impl TimerDriver {
         (driver, handle)
     }
 
-    /// Fires every due timer (wakers are called with the lock released).
+    /// Fires every due timer (wakers are called with no lock held).
     fn process(&mut self) {
-        {
-            let mut state = self.shared.lock();
-            let now = self.shared.now_ms();
-            state.wheel.advance(now, &mut self.fired);
+        let now = self.shared.now_ms();
+        for wheel in self.shared.wheels.iter() {
+            lock(wheel).wheel.advance(now, &mut self.fired);
         }
         for waker in self.fired.drain(..) {
             waker.wake();
         }
     }
+
+    /// The earliest slot start over all wheels.
+    fn next_expiration(&self) -> Option<u64> {
+        self.shared
+            .wheels
+            .iter()
+            .filter_map(|w| lock(w).wheel.next_expiration())
+            .min()
+    }
+}
+
+fn lock(wheel: &Mutex<WheelState>) -> MutexGuard<'_, WheelState> {
+    // No user code runs under a wheel lock (wakers are called after it is released).
+    wheel.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Park for TimerDriver {
     fn park(&mut self, timeout: Option<Duration>) {
         self.process();
-        let sleep = {
-            let mut state = self.shared.lock();
-            let next = state.wheel.next_expiration();
-            let until_next =
-                next.map(|at| Duration::from_millis(at.saturating_sub(self.shared.now_ms())));
-            let sleep = match (timeout, until_next) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            state.wake_at = match sleep {
-                None => u64::MAX,
-                Some(d) => self
-                    .shared
-                    .now_ms()
-                    .saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-                    .max(1),
-            };
-            sleep
+        let next = self.next_expiration();
+        let now = self.shared.now_ms();
+        let limit =
+            timeout.map(|t| now.saturating_add(u64::try_from(t.as_millis()).unwrap_or(u64::MAX)));
+        let wake = match (limit, next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.shared
+            .wake_at
+            .store(wake.unwrap_or(u64::MAX).max(1), SeqCst);
+        // Look again: a timer registered before the store and after the first look is seen
+        // here; one registered after this look sees the store and unparks us.
+        let again = self.next_expiration();
+        let sleep = match (wake, again) {
+            (_, Some(b)) if wake.is_none_or(|a| b < a) => Some(Duration::ZERO),
+            (Some(at), _) => Some(Duration::from_millis(at.saturating_sub(now))),
+            (None, _) => None,
+        };
+        let sleep = match (sleep, timeout) {
+            // Never sleep past the caller's own timeout (sub-millisecond precision kept).
+            (Some(s), Some(t)) => Some(s.min(t)),
+            (s, t) => s.or(t),
         };
         self.inner.park(sleep);
-        self.shared.lock().wake_at = 0;
+        self.shared.wake_at.store(0, SeqCst);
         self.process();
     }
 
@@ -121,13 +156,14 @@ impl Park for TimerDriver {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // No user code runs under this lock (wakers are called after it is released).
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
+    /// Milliseconds since the origin, rounded down: with deadlines rounded up, a timer fires
+    /// only once its deadline has really passed.
     fn now_ms(&self) -> u64 {
-        self.to_ms(Instant::now())
+        let ms = Instant::now()
+            .into_std()
+            .saturating_duration_since(self.origin)
+            .as_millis();
+        u64::try_from(ms).unwrap_or(u64::MAX)
     }
 
     /// Milliseconds since the origin, rounded up: a timer never fires before its deadline.
@@ -137,6 +173,12 @@ impl Shared {
             .saturating_duration_since(self.origin)
             .as_nanos();
         u64::try_from(nanos.div_ceil(1_000_000)).unwrap_or(u64::MAX)
+    }
+
+    fn unpark_if_earlier(&self, ms: u64) {
+        if ms < self.wake_at.load(SeqCst) {
+            self.unpark.unpark();
+        }
     }
 }
 
@@ -151,42 +193,57 @@ pub(crate) enum Poll {
 }
 
 impl TimerHandle {
-    /// Arms a timer for `deadline` that wakes `waker`; `None` when this wheel's runtime has
+    fn wheel(&self) -> MutexGuard<'_, WheelState> {
+        lock(&self.shared.wheels[self.wheel])
+    }
+
+    /// A handle for a worker thread: registers into a wheel of its own (round-robin over the
+    /// wheels after wheel 0).
+    pub fn for_worker(&self) -> TimerHandle {
+        let n = self.shared.wheels.len();
+        let wheel = if n == 1 {
+            0
+        } else {
+            1 + self.shared.next_wheel.fetch_add(1, Relaxed) % (n - 1)
+        };
+        TimerHandle {
+            shared: self.shared.clone(),
+            wheel,
+        }
+    }
+
+    /// Arms a timer for `deadline` that wakes `waker`; `None` when the driver's runtime has
     /// closed (the caller registers with the fallback driver instead).
     pub(crate) fn register(&self, deadline: Instant, waker: &Waker) -> Option<Key> {
         let ms = self.shared.to_ms(deadline);
-        let mut state = self.shared.lock();
-        if state.closed {
-            return None;
-        }
-        let key = state.wheel.insert(ms, waker.clone());
-        let unpark = ms < state.wake_at;
-        drop(state);
-        if unpark {
-            self.shared.unpark.unpark();
-        }
+        let key = {
+            let mut state = self.wheel();
+            if state.closed {
+                return None;
+            }
+            state.wheel.insert(ms, waker.clone())
+        };
+        self.shared.unpark_if_earlier(ms);
         Some(key)
     }
 
-    /// Moves an armed (or fired) timer to `deadline`.
+    /// Moves an armed (or fired) timer to `deadline`; `false` when the runtime closed.
     pub(crate) fn reset(&self, key: Key, deadline: Instant, waker: Option<&Waker>) -> bool {
         let ms = self.shared.to_ms(deadline);
-        let mut state = self.shared.lock();
-        if state.closed {
-            return false;
+        {
+            let mut state = self.wheel();
+            if state.closed {
+                return false;
+            }
+            state.wheel.reset(key, ms, waker);
         }
-        state.wheel.reset(key, ms, waker);
-        let unpark = ms < state.wake_at;
-        drop(state);
-        if unpark {
-            self.shared.unpark.unpark();
-        }
+        self.shared.unpark_if_earlier(ms);
         true
     }
 
     /// Checks a timer; while it is armed, makes `waker` the one it wakes.
     pub(crate) fn poll(&self, key: Key, waker: &Waker) -> Poll {
-        let mut state = self.shared.lock();
+        let mut state = self.wheel();
         if state.closed {
             return Poll::Closed;
         }
@@ -201,28 +258,30 @@ impl TimerHandle {
 
     /// Disarms and forgets a timer.
     pub(crate) fn remove(&self, key: Key) {
-        self.shared.lock().wheel.remove(key);
+        self.wheel().wheel.remove(key);
     }
 
-    /// Closes the wheel (its runtime closed): every armed timer's waker is woken, so a `Sleep`
-    /// still polled elsewhere moves to the fallback driver; later registrations are refused.
+    /// Closes every wheel (its runtime closed): every armed timer's waker is woken, so a
+    /// `Sleep` still polled elsewhere moves to the fallback driver; later registrations are
+    /// refused.
     pub fn close(&self) {
-        let wakers = {
-            let mut state = self.shared.lock();
+        let mut wakers = Vec::new();
+        for wheel in self.shared.wheels.iter() {
+            let mut state = lock(wheel);
             state.closed = true;
-            state.wheel.clear_wakers()
-        };
+            wakers.extend(state.wheel.clear_wakers());
+        }
         for waker in wakers {
             waker.wake();
         }
     }
 
-    /// Timers armed now.
+    /// Timers armed now, over all wheels.
     pub fn num_timers(&self) -> usize {
-        self.shared.lock().wheel.len()
+        self.shared.wheels.iter().map(|w| lock(w).wheel.len()).sum()
     }
 
-    /// Whether the two handles refer to the same wheel.
+    /// Whether the two handles refer to the same driver.
     pub fn ptr_eq(&self, other: &TimerHandle) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
@@ -231,6 +290,7 @@ impl TimerHandle {
 impl std::fmt::Debug for TimerHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TimerHandle")
+            .field("wheel", &self.wheel)
             .field("timers", &self.num_timers())
             .finish()
     }
@@ -307,7 +367,7 @@ pub(crate) fn current() -> TimerHandle {
 pub fn fallback() -> &'static TimerHandle {
     static FALLBACK: OnceLock<TimerHandle> = OnceLock::new();
     FALLBACK.get_or_init(|| {
-        let (mut driver, handle) = TimerDriver::new(Box::new(crate::park::ThreadPark::new()));
+        let (mut driver, handle) = TimerDriver::new(Box::new(crate::park::ThreadPark::new()), 1);
         std::thread::Builder::new()
             .name("weft-timer".into())
             .spawn(move || {

@@ -124,7 +124,7 @@ impl Builder {
         }
         let blocking = pool.build()?;
         let (timer_driver, timer) =
-            weft_timer::TimerDriver::new(Box::new(weft_timer::ThreadPark::new()));
+            weft_timer::TimerDriver::new(Box::new(weft_timer::ThreadPark::new()), workers + 1);
         let worker_timer = timer.clone();
         let slot: HandleSlot = Arc::new(OnceLock::new());
         let start_slot = slot.clone();
@@ -135,7 +135,7 @@ impl Builder {
             stack_size: self.thread_stack_size,
             on_thread_start: Some(Arc::new(move || {
                 handle::register_worker_thread(&start_slot);
-                weft_timer::enter(&worker_timer).forever();
+                weft_timer::enter(&worker_timer.for_worker()).forever();
             })),
             on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
             driver: Some(Box::new(timer_driver)),
