@@ -21,12 +21,11 @@
 //! registration comes after that look and so after the store, and sees `wake_at`.
 
 use crate::instant::Instant;
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard};
 use crate::wheel::{Key, Wheel};
 use std::cell::RefCell;
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
@@ -92,15 +91,17 @@ impl TimerDriver {
         (driver, handle)
     }
 
-    /// Fires every due timer (wakers are called with no lock held).
-    fn process(&mut self) {
+    /// Fires every due timer (wakers are called with no lock held); returns whether any did.
+    fn process(&mut self) -> bool {
         let now = self.shared.now_ms();
         for wheel in self.shared.wheels.iter() {
             lock(wheel).wheel.advance(now, &mut self.fired);
         }
+        let fired = !self.fired.is_empty();
         for waker in self.fired.drain(..) {
             waker.wake();
         }
+        fired
     }
 
     /// The earliest slot start over all wheels.
@@ -120,7 +121,10 @@ fn lock(wheel: &Mutex<WheelState>) -> MutexGuard<'_, WheelState> {
 
 impl Park for TimerDriver {
     fn park(&mut self, timeout: Option<Duration>) {
-        self.process();
+        if self.process() {
+            // Tasks were woken (likely onto this very worker): go and run them, don't sleep.
+            return;
+        }
         let next = self.next_expiration();
         let now = self.shared.now_ms();
         let limit =

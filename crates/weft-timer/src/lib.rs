@@ -13,8 +13,13 @@ mod instant;
 mod interval;
 mod park;
 mod sleep;
+mod sync;
 mod timeout;
 mod wheel;
+
+#[cfg(weft_loom)]
+#[doc(hidden)]
+pub mod loom_internals;
 
 pub use driver::{EnterGuard, TimerDriver, TimerHandle, enter, fallback};
 pub use instant::Instant;

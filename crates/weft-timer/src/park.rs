@@ -2,26 +2,37 @@
 //! condvar. `unpark` sets the flag under the mutex and signals, so an unpark before the park
 //! makes it return at once and one during it wakes it.
 
-use std::sync::{Arc, Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
 
 /// Blocks the calling thread until unparked or a timeout.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ThreadPark {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
 struct Inner {
     notified: Mutex<bool>,
     wake: Condvar,
 }
 
+impl Default for ThreadPark {
+    fn default() -> ThreadPark {
+        ThreadPark::new()
+    }
+}
+
 impl ThreadPark {
     /// A parker with no pending unpark.
     pub fn new() -> ThreadPark {
-        ThreadPark::default()
+        ThreadPark {
+            inner: Arc::new(Inner {
+                notified: Mutex::new(false),
+                wake: Condvar::new(),
+            }),
+        }
     }
 }
 

@@ -1,0 +1,81 @@
+//! loom models of the timer driver (`weft-timer`): a registration from another thread racing
+//! the driver deciding to park (the new timer is never slept through), and a timer firing
+//! racing its cancel and its reset (woken at most once, never after a cancel).
+//!
+//! loom has no clock, so the timers here are already due (deadline in the past): the question
+//! is only whether the driver notices them.
+#![cfg(weft_loom)]
+
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::thread;
+use std::task::{Wake, Waker};
+use std::time::Duration;
+use weft_core::scheduler::Park;
+use weft_timer::loom_internals::{register, remove, reset};
+use weft_timer::{Instant, ThreadPark, TimerDriver};
+
+/// A waker that counts its wakes.
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
+    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
+    (count.clone(), Waker::from(count))
+}
+
+fn past() -> Instant {
+    Instant::now()
+        .checked_sub(Duration::from_secs(1))
+        .unwrap_or_else(Instant::now)
+}
+
+#[test]
+fn a_timer_registered_while_the_driver_parks_is_never_slept_through() {
+    loom::model(|| {
+        let (mut driver, handle) = TimerDriver::new(Box::new(ThreadPark::new()), 2);
+        let (count, waker) = counting_waker();
+        let parker = {
+            let count = count.clone();
+            // An idle worker: parks in the driver (no timeout) until its timer has fired. If
+            // the registration below were slept through, it would park forever (loom reports
+            // the deadlock).
+            thread::spawn(move || {
+                while count.0.load(Ordering::SeqCst) == 0 {
+                    driver.park(None);
+                }
+            })
+        };
+        let _timer = register(&handle.for_worker(), past(), &waker).unwrap();
+        parker.join().unwrap();
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            1,
+            "the due timer fired once"
+        );
+    });
+}
+
+#[test]
+fn a_timer_firing_races_its_cancel_and_reset() {
+    loom::model(|| {
+        let (mut driver, handle) = TimerDriver::new(Box::new(ThreadPark::new()), 1);
+        let (count, waker) = counting_waker();
+        let timer = register(&handle, past(), &waker).unwrap();
+        let canceller = {
+            let handle = handle.clone();
+            thread::spawn(move || {
+                let _ = reset(&handle, timer, past());
+                remove(&handle, timer);
+            })
+        };
+        driver.park(Some(Duration::ZERO));
+        canceller.join().unwrap();
+        let woken = count.0.load(Ordering::SeqCst);
+        assert!(woken <= 1, "woken at most once, got {woken}");
+    });
+}
