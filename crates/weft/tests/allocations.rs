@@ -156,6 +156,33 @@ fn spawning_costs_one_allocation_per_task_and_waking_costs_none() {
         steady_state(&rt);
     }
     let spent = steady_state(&rt);
+    let resets = rt
+        .block_on(rt.spawn(async {
+            let mut sleep = std::pin::pin!(weft::time::sleep(std::time::Duration::from_secs(60)));
+            // Warm-up: the first poll arms the timer (the wheel's slab may grow once).
+            assert!(
+                futures_lite::future::poll_once(sleep.as_mut())
+                    .await
+                    .is_none()
+            );
+            let before = allocations();
+            for i in 0..1_000u64 {
+                let deadline =
+                    weft::time::Instant::now() + std::time::Duration::from_secs(30 + i % 60);
+                sleep.as_mut().reset(deadline);
+                assert!(
+                    futures_lite::future::poll_once(sleep.as_mut())
+                        .await
+                        .is_none()
+                );
+            }
+            allocations() - before
+        }))
+        .unwrap();
+    assert_eq!(
+        resets, 0,
+        "resetting and re-polling a sleep allocated {resets} times"
+    );
     assert_eq!(
         spent, 0,
         "waking, yielding and rescheduling allocated {spent} times"
