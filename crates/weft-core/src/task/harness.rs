@@ -40,7 +40,12 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
-/// Runs one poll of the task. Consumes the reference of the `Notified` that was run.
+/// Runs one poll of the task.
+///
+/// # Safety
+///
+/// `ptr` is the header of a live `Cell<F, S>` and the caller gives up the reference of the
+/// `Notified` being run.
 unsafe fn poll<F, S>(ptr: NonNull<Header>)
 where
     F: Future + Send + 'static,
@@ -187,6 +192,10 @@ where
     }
 }
 
+/// # Safety
+///
+/// `ptr` is the header of a live `Cell<F, S>`; the caller gives its reference to the new
+/// `Notified`, and `NOTIFIED` is set for it.
 unsafe fn schedule<F, S>(ptr: NonNull<Header>)
 where
     F: Future + Send + 'static,
@@ -201,6 +210,9 @@ where
     cell.scheduler.schedule(notified);
 }
 
+/// # Safety
+///
+/// `ptr` is the header of a `Cell<F, S>` made by `RawTask::new` whose reference count is zero.
 unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the reference count is zero: nobody else can reach the cell, which was made by
     // `Box::new` in `RawTask::new` with these types.
@@ -212,6 +224,10 @@ unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     }
 }
 
+/// # Safety
+///
+/// Called by the task's `JoinHandle` (which holds a reference); `dst` points at a valid
+/// `Poll<Result<F::Output, JoinError>>`.
 unsafe fn try_read_output<F, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker)
 where
     F: Future + Send + 'static,
@@ -261,6 +277,9 @@ fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
     state.set_join_waker().is_err()
 }
 
+/// # Safety
+///
+/// Called once, by the task's `JoinHandle`, which gives up its reference.
 unsafe fn drop_join_handle<F, S>(ptr: NonNull<Header>)
 where
     F: Future + Send + 'static,
@@ -288,6 +307,10 @@ where
     unsafe { raw.drop_reference() };
 }
 
+/// # Safety
+///
+/// `ptr` is the header of a live `Cell<F, S>`; the caller gives up one reference (the
+/// registry's, or a `Notified`'s when a task is cancelled unrun).
 unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
 where
     F: Future + Send + 'static,

@@ -31,6 +31,10 @@ unsafe fn task(data: *const ()) -> RawTask {
     unsafe { RawTask::from_raw(ptr) }
 }
 
+/// # Safety
+///
+/// `data` is the header pointer of a live task and the waker owns (or, for `wake_by_ref`,
+/// borrows) one of its references (the `RawWaker` contract for wakers made in this module).
 unsafe fn clone(data: *const ()) -> RawWaker {
     // SAFETY: the waker being cloned holds a reference.
     let task = unsafe { task(data) };
@@ -38,6 +42,10 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
+/// # Safety
+///
+/// `data` is the header pointer of a live task and the waker owns (or, for `wake_by_ref`,
+/// borrows) one of its references (the `RawWaker` contract for wakers made in this module).
 unsafe fn wake(data: *const ()) {
     // SAFETY: the waker being consumed holds a reference.
     let task = unsafe { task(data) };
@@ -50,6 +58,10 @@ unsafe fn wake(data: *const ()) {
     }
 }
 
+/// # Safety
+///
+/// `data` is the header pointer of a live task and the waker owns (or, for `wake_by_ref`,
+/// borrows) one of its references (the `RawWaker` contract for wakers made in this module).
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: the waker holds a reference.
     let task = unsafe { task(data) };
@@ -59,6 +71,10 @@ unsafe fn wake_by_ref(data: *const ()) {
     }
 }
 
+/// # Safety
+///
+/// `data` is the header pointer of a live task and the waker owns (or, for `wake_by_ref`,
+/// borrows) one of its references (the `RawWaker` contract for wakers made in this module).
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker being dropped holds a reference.
     let task = unsafe { task(data) };
