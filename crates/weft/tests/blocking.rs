@@ -1,22 +1,15 @@
 //! spawn_blocking and ThreadPool (asyncio: run_in_executor), as a user sees them.
 
+mod common;
+
+use common::eventually;
+
 use std::io::ErrorKind;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 use weft::blocking::ThreadPool;
 use weft::runtime::Builder;
-
-fn eventually(mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    cond()
-}
 
 #[test]
 fn two_thousand_jobs_complete_and_at_most_four_run_at_once() {

@@ -1,13 +1,13 @@
 //! The event-loop surface: callbacks, run_forever / stop, is_running, current task.
 
+mod common;
+
+use common::runtime;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 use weft::runtime::Builder;
-
-fn runtime(workers: usize) -> weft::Runtime {
-    Builder::new().worker_threads(workers).build().unwrap()
-}
 
 #[test]
 fn call_soon_from_a_plain_thread_runs_the_callback_on_a_worker() {

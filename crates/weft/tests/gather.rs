@@ -1,24 +1,15 @@
 //! Gathering: join_all, try_join_all, join!, JoinSet.
 
+mod common;
+
+use common::{DropCounter, runtime};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use weft::runtime::Builder;
 use weft::sync::oneshot;
 use weft::task::JoinSet;
 
-fn runtime(workers: usize) -> weft::Runtime {
-    Builder::new().worker_threads(workers).build().unwrap()
-}
-
 type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send>>;
-
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
 
 #[test]
 fn join_all_keeps_input_order_when_tasks_finish_in_reverse() {

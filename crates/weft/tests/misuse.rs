@@ -1,16 +1,12 @@
 //! Misuse panics at once with a message that says what to do; bad configuration is an error.
 
+mod common;
+
+use common::panic_message;
+
 use std::io::ErrorKind;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use weft::runtime::{Builder, Handle};
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
 
 fn runtime() -> weft::Runtime {
     Builder::new().worker_threads(1).build().unwrap()

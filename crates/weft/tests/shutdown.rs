@@ -1,34 +1,13 @@
 //! Cancellation, panics and closing the runtime, as a user sees them.
 
+mod common;
+
+use common::{DropCounter, eventually, runtime};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 use weft::runtime::Builder;
-
-fn runtime(workers: usize) -> weft::Runtime {
-    Builder::new().worker_threads(workers).build().unwrap()
-}
-
-/// Counts its drops.
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// Waits (at most ten seconds) until `cond` holds; returns whether it did.
-fn eventually(mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    cond()
-}
 
 /// A future that never completes.
 fn forever() -> std::future::Pending<()> {

@@ -1,13 +1,12 @@
 //! Spawning and running tasks, as a user sees it.
 
+mod common;
+
+use common::runtime;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
-use weft::runtime::Builder;
-
-fn runtime(workers: usize) -> weft::Runtime {
-    Builder::new().worker_threads(workers).build().unwrap()
-}
 
 #[test]
 fn hundred_thousand_tasks_spawned_from_outside_all_complete() {

@@ -1,22 +1,13 @@
 //! Timers as a user sees them: sleep, timeout, interval, call_later / call_at, time().
 
+mod common;
+
+use common::{DropCounter, runtime};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
-use weft::runtime::Builder;
 use weft::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until, timeout};
-
-fn runtime(workers: usize) -> weft::Runtime {
-    Builder::new().worker_threads(workers).build().unwrap()
-}
-
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
 
 #[test]
 fn ten_thousand_sleeps_of_random_lengths_all_complete_and_none_early() {
