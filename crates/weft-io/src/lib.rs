@@ -1,4 +1,9 @@
-//! weft's I/O reactor over polling (issue: I/O).
-//!
-//! Empty for now: this crate is filled by its own issue. It exports nothing, so nothing here
-//! can be mistaken for working code.
+//! weft-io: the I/O reactor over `polling` (epoll on Linux), `Async<T>`, and TCP, UDP and Unix
+//! sockets. Users reach these through `weft::io` and `weft::net`.
+
+mod async_io;
+pub mod net;
+mod reactor;
+
+pub use async_io::Async;
+pub use reactor::{EnterGuard, IoDriver, Reactor, enter, fallback};

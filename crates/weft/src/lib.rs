@@ -81,6 +81,44 @@ pub mod time {
     };
 }
 
+/// Asynchronous I/O: `Async<T>` for any file descriptor, and the `futures-io` traits with the
+/// usual extension methods (`read`, `read_exact`, `read_to_end`, `write_all`, `flush`,
+/// `close`, from futures-lite).
+pub mod io {
+    pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
+    pub use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    pub use weft_io::Async;
+}
+
+/// Networking (asyncio: `open_connection`, `start_server`, datagram endpoints): TCP, UDP and
+/// Unix-domain sockets. They work inside a weft runtime and, through a fallback reactor
+/// thread, under any other executor.
+///
+/// ```
+/// use weft::io::{AsyncReadExt, AsyncWriteExt};
+/// weft::run(async {
+///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let addr = listener.local_addr()?;
+///     let server = weft::spawn(async move {
+///         let (mut stream, _) = listener.accept().await?;
+///         let mut buf = [0; 5];
+///         stream.read_exact(&mut buf).await?;
+///         stream.write_all(&buf).await?;
+///         Ok::<_, std::io::Error>(())
+///     });
+///     let mut client = weft::net::TcpStream::connect(addr).await?;
+///     client.write_all(b"hello").await?;
+///     let mut echo = [0; 5];
+///     client.read_exact(&mut echo).await?;
+///     assert_eq!(&echo, b"hello");
+///     server.await.unwrap()
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod net {
+    pub use weft_io::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+}
+
 /// Thread pools for blocking work (asyncio: the executors given to `run_in_executor`).
 pub mod blocking {
     pub use weft_blocking::{Builder, ThreadPool};

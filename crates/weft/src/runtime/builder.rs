@@ -123,8 +123,10 @@ impl Builder {
             pool.stack_size(size);
         }
         let blocking = pool.build()?;
-        let (timer_driver, timer) =
-            weft_timer::TimerDriver::new(Box::new(weft_timer::ThreadPark::new()), workers + 1);
+        let reactor = weft_io::Reactor::new()?;
+        let io_driver = weft_io::IoDriver::new(reactor.clone());
+        let worker_reactor = reactor.clone();
+        let (timer_driver, timer) = weft_timer::TimerDriver::new(Box::new(io_driver), workers + 1);
         let worker_timer = timer.clone();
         let slot: HandleSlot = Arc::new(OnceLock::new());
         let start_slot = slot.clone();
@@ -136,6 +138,7 @@ impl Builder {
             on_thread_start: Some(Arc::new(move || {
                 handle::register_worker_thread(&start_slot);
                 weft_timer::enter(&worker_timer.for_worker()).forever();
+                weft_io::enter(&worker_reactor).forever();
             })),
             on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
             driver: Some(Box::new(timer_driver)),
@@ -145,6 +148,7 @@ impl Builder {
             scheduler,
             blocking,
             timer,
+            reactor,
             self.on_callback_panic.clone(),
         ));
         // Fresh slot, set once: cannot fail.

@@ -24,6 +24,7 @@ pub(crate) struct HandleInner {
     pub(crate) scheduler: weft_core::scheduler::Handle,
     pub(crate) blocking: weft_blocking::ThreadPool,
     pub(crate) timer: weft_timer::TimerHandle,
+    pub(crate) reactor: Arc<weft_io::Reactor>,
     pub(crate) callbacks: Arc<CallbackQueue>,
     pub(crate) stop: StopSignal,
     /// `block_on` and `run_forever` calls in progress.
@@ -35,12 +36,14 @@ impl HandleInner {
         scheduler: weft_core::scheduler::Handle,
         blocking: weft_blocking::ThreadPool,
         timer: weft_timer::TimerHandle,
+        reactor: Arc<weft_io::Reactor>,
         on_panic: Option<PanicHandler>,
     ) -> HandleInner {
         HandleInner {
             scheduler,
             blocking,
             timer,
+            reactor,
             callbacks: Arc::new(CallbackQueue::new(on_panic)),
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
@@ -143,16 +146,19 @@ impl Handle {
                 .ok()
         });
         let timer = weft_timer::enter(&self.inner.timer);
+        let io = weft_io::enter(&self.inner.reactor);
         match entered {
             Ok(Some(prev)) => EnterGuard {
                 prev,
                 restore: true,
                 _timer: timer,
+                _io: io,
             },
             _ => EnterGuard {
                 prev: None,
                 restore: false,
                 _timer: timer,
+                _io: io,
             },
         }
     }
@@ -336,6 +342,7 @@ impl Handle {
     pub(crate) fn close_within(&self, timeout: Option<std::time::Duration>) -> bool {
         self.inner.scheduler.close();
         self.inner.timer.close();
+        self.inner.reactor.close();
         self.inner.callbacks.close();
         self.inner.stop.close();
         match timeout {
@@ -363,6 +370,7 @@ pub struct EnterGuard {
     prev: Option<Handle>,
     restore: bool,
     _timer: weft_timer::EnterGuard,
+    _io: weft_io::EnterGuard,
 }
 
 impl Drop for EnterGuard {

@@ -1,0 +1,260 @@
+//! `Async<T>`: any file descriptor made non-blocking and driven by the reactor.
+
+use crate::reactor::{self, Direction, Reactor, Source};
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// An I/O object (a socket, a pipe, anything with a file descriptor) registered with the
+/// reactor: its operations wait for readiness instead of blocking the thread.
+///
+/// ```no_run
+/// # fn main() -> std::io::Result<()> {
+/// # weft_core::block_on(async {
+/// use std::os::unix::net::UnixStream;
+/// let (a, b) = UnixStream::pair()?;
+/// let a = weft_io::Async::new(a)?;
+/// let b = weft_io::Async::new(b)?;
+/// a.write_with(|s| std::io::Write::write(&mut &*s, b"hi")).await?;
+/// let mut buf = [0; 2];
+/// b.read_with(|s| std::io::Read::read(&mut &*s, &mut buf)).await?;
+/// assert_eq!(&buf, b"hi");
+/// # Ok(())
+/// # })
+/// # }
+/// ```
+pub struct Async<T: AsFd> {
+    source: Arc<Source>,
+    reactor: Arc<Reactor>,
+    io: Option<T>,
+}
+
+impl<T: AsFd> Async<T> {
+    /// Makes `io` non-blocking and registers it with the current runtime's reactor (or the
+    /// fallback reactor outside a runtime).
+    ///
+    /// # Errors
+    ///
+    /// When the descriptor cannot be made non-blocking or registered.
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        set_nonblocking(io.as_fd())?;
+        let reactor = reactor::current()?;
+        let source = reactor.register(io.as_fd())?;
+        Ok(Async {
+            source,
+            reactor,
+            io: Some(io),
+        })
+    }
+
+    /// The inner I/O object.
+    pub fn get_ref(&self) -> &T {
+        self.io.as_ref().expect("present until into_inner")
+    }
+
+    /// The inner I/O object, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.io.as_mut().expect("present until into_inner")
+    }
+
+    /// Deregisters and returns the inner I/O object (still non-blocking).
+    pub fn into_inner(mut self) -> T {
+        let io = self.io.take().expect("present until into_inner");
+        self.reactor.deregister(&self.source, io.as_fd());
+        io
+    }
+
+    /// Waits until the object is readable (or may be: a spurious wake-up is possible).
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(Direction::Read, cx)).await
+    }
+
+    /// Waits until the object is writable (or may be).
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(Direction::Write, cx)).await
+    }
+
+    /// Ready in `dir`, or an error once the reactor's runtime has closed.
+    fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.reactor.is_closed() {
+            return Poll::Ready(Err(io::Error::other(
+                "the weft runtime this I/O object was registered with has closed",
+            )));
+        }
+        self.source.poll_ready(dir, cx).map(Ok)
+    }
+
+    /// Runs a non-blocking read operation until it does not return `WouldBlock`, waiting for
+    /// readability in between.
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_with(Direction::Read, cx, &mut op)).await
+    }
+
+    /// Like [`read_with`](Async::read_with), with mutable access.
+    pub async fn read_with_mut<R>(
+        &mut self,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        poll_fn(|cx| self.poll_with_mut(Direction::Read, cx, &mut op)).await
+    }
+
+    /// Runs a non-blocking write operation until it does not return `WouldBlock`, waiting for
+    /// writability in between.
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_with(Direction::Write, cx, &mut op)).await
+    }
+
+    /// Like [`write_with`](Async::write_with), with mutable access.
+    pub async fn write_with_mut<R>(
+        &mut self,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        poll_fn(|cx| self.poll_with_mut(Direction::Write, cx, &mut op)).await
+    }
+
+    /// Tries `op`; on `WouldBlock` clears readiness (unless an event came meanwhile) and waits.
+    pub(crate) fn poll_with<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: &mut impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            std::task::ready!(self.poll_ready(dir, cx))?;
+            let tick = self.source.tick(dir);
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.source.clear_ready(dir, tick);
+                }
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    fn poll_with_mut<R>(
+        &mut self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: &mut impl FnMut(&mut T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            std::task::ready!(self.poll_ready(dir, cx))?;
+            let tick = self.source.tick(dir);
+            match op(self.get_mut()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.source.clear_ready(dir, tick);
+                }
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+}
+
+// The inner object is never pinned: it is only used through `&T` / `&mut T`.
+impl<T: AsFd> Unpin for Async<T> {}
+
+fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: fcntl on a valid, borrowed descriptor; F_GETFL/F_SETFL touch only its flags.
+    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if flags & libc::O_NONBLOCK == 0 {
+        // SAFETY: as above.
+        let r = unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+impl<T: AsFd> Drop for Async<T> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Deregister first, then close the fd (dropping `io`): the poller never sees a
+            // reused descriptor.
+            self.reactor.deregister(&self.source, io.as_fd());
+            drop(io);
+        }
+    }
+}
+
+impl<T: AsFd> AsFd for Async<T> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.get_ref().as_fd()
+    }
+}
+
+impl<T: AsFd + fmt::Debug> fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Async").field("io", &self.io).finish()
+    }
+}
+
+impl<T: AsFd + Read> futures_io::AsyncRead for Async<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_with_mut(Direction::Read, cx, &mut |io| io.read(buf))
+    }
+}
+
+impl<T: AsFd + Write> futures_io::AsyncWrite for Async<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_with_mut(Direction::Write, cx, &mut |io| io.write(buf))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_with_mut(Direction::Write, cx, &mut |io| io.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+impl<T: AsFd> futures_io::AsyncRead for &Async<T>
+where
+    for<'a> &'a T: Read,
+{
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_with(Direction::Read, cx, &mut |mut io| io.read(buf))
+    }
+}
+
+impl<T: AsFd> futures_io::AsyncWrite for &Async<T>
+where
+    for<'a> &'a T: Write,
+{
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_with(Direction::Write, cx, &mut |mut io| io.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_with(Direction::Write, cx, &mut |mut io| io.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}

@@ -1,0 +1,344 @@
+//! The reactor: one `polling::Poller` (epoll here) per runtime, every source registered once in
+//! edge-triggered mode, and per-source readiness plus reader and writer wakers.
+//!
+//! # Readiness
+//!
+//! Each source keeps, per direction (read, write), a `ready` flag, a `tick` counted up by every
+//! event, and the waker of the task waiting for it. An event sets `ready`, bumps `tick` and
+//! wakes the waiter. An operation (`read_with`) notes the tick, tries the syscall, and only on
+//! `WouldBlock` clears `ready` — and only if the tick is unchanged, so an event that arrived
+//! during the syscall is never lost. New sources start ready in both directions: the first
+//! operation is always tried (edge mode reports only changes).
+//!
+//! Edge mode registers each source once (one `epoll_ctl` per source lifetime); oneshot mode
+//! would re-arm it with a syscall per wait. See docs/architecture.md.
+//!
+//! Per-source state is under a small mutex; the poller is shared by the worker that parks in
+//! the driver and every thread that registers or deregisters a source.
+
+use polling::{Event, Events, PollMode, Poller};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+use weft_core::scheduler::{Park, Unpark};
+
+/// A direction of readiness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read = 0,
+    Write = 1,
+}
+
+/// The I/O reactor of one runtime (or of the fallback driver).
+pub struct Reactor {
+    poller: Poller,
+    sources: Mutex<Sources>,
+    /// Set when the runtime that drives this reactor closed: nothing will dispatch its events.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Default)]
+struct Sources {
+    slots: Vec<Option<Arc<Source>>>,
+    free: Vec<usize>,
+}
+
+/// One registered file descriptor.
+pub(crate) struct Source {
+    key: usize,
+    fd: RawFd,
+    state: Mutex<SourceState>,
+}
+
+#[derive(Default)]
+struct SourceState {
+    ready: [bool; 2],
+    tick: [u64; 2],
+    wakers: [Option<Waker>; 2],
+}
+
+impl Reactor {
+    /// A reactor with a new poller.
+    ///
+    /// # Errors
+    ///
+    /// When the OS refuses a poller (out of file descriptors).
+    pub fn new() -> io::Result<Arc<Reactor>> {
+        Ok(Arc::new(Reactor {
+            poller: Poller::new()?,
+            sources: Mutex::new(Sources::default()),
+            closed: std::sync::atomic::AtomicBool::new(false),
+        }))
+    }
+
+    fn sources(&self) -> MutexGuard<'_, Sources> {
+        self.sources.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `fd` (edge-triggered, both directions).
+    pub(crate) fn register(&self, fd: BorrowedFd<'_>) -> io::Result<Arc<Source>> {
+        let mut sources = self.sources();
+        let key = sources.free.pop().unwrap_or(sources.slots.len());
+        let source = Arc::new(Source {
+            key,
+            fd: fd.as_raw_fd(),
+            state: Mutex::new(SourceState {
+                ready: [true, true],
+                ..SourceState::default()
+            }),
+        });
+        // SAFETY: the fd is deregistered (`deregister`) before the `Async` that owns it closes
+        // it, so the poller never holds a closed or reused fd.
+        unsafe {
+            self.poller
+                .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)?;
+        }
+        if key == sources.slots.len() {
+            sources.slots.push(Some(source.clone()));
+        } else {
+            sources.slots[key] = Some(source.clone());
+        }
+        Ok(source)
+    }
+
+    /// Removes a source; called before its fd is closed.
+    pub(crate) fn deregister(&self, source: &Source, fd: BorrowedFd<'_>) {
+        // An error means the fd was never (or no longer) registered; nothing to undo.
+        let _ = self.poller.delete(fd);
+        let mut sources = self.sources();
+        if let Some(slot) = sources.slots.get_mut(source.key) {
+            *slot = None;
+            sources.free.push(source.key);
+        }
+        // Wake anyone still waiting, so no task waits on a source that is gone.
+        for waker in source.lock().wakers.iter_mut().filter_map(Option::take) {
+            waker.wake();
+        }
+    }
+
+    /// Waits for events (at most `timeout`) and dispatches them to their sources' waiters.
+    fn poll(&self, events: &mut Events, timeout: Option<Duration>, wakers: &mut Vec<Waker>) {
+        events.clear();
+        // EINTR and friends: return and let the caller come back.
+        if self.poller.wait(events, timeout).is_err() {
+            return;
+        }
+        for event in events.iter() {
+            let source = self.sources().slots.get(event.key).cloned().flatten();
+            let Some(source) = source else { continue };
+            let mut state = source.lock();
+            for (dir, fired) in [(0, event.readable), (1, event.writable)] {
+                if fired {
+                    state.ready[dir] = true;
+                    state.tick[dir] = state.tick[dir].wrapping_add(1);
+                    if let Some(w) = state.wakers[dir].take() {
+                        wakers.push(w);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The runtime driving this reactor closed: wake every waiter; from now on their
+    /// operations fail with a clear error instead of waiting forever, and new sockets made in
+    /// that runtime's context register with the fallback reactor.
+    pub fn close(&self) {
+        // Release: pairs with the Acquire loads in `is_closed`.
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
+        let sources: Vec<Arc<Source>> = self.sources().slots.iter().flatten().cloned().collect();
+        for source in sources {
+            for waker in source.lock().wakers.iter_mut().filter_map(Option::take) {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Whether [`Reactor::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Sources registered now (no fd leak: back to the starting count once sockets drop).
+    pub fn num_sources(&self) -> usize {
+        let sources = self.sources();
+        sources.slots.len() - sources.free.len()
+    }
+}
+
+impl Source {
+    fn lock(&self) -> MutexGuard<'_, SourceState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The event count of `dir`, noted before trying an operation.
+    pub(crate) fn tick(&self, dir: Direction) -> u64 {
+        self.lock().tick[dir as usize]
+    }
+
+    /// The operation hit `WouldBlock`: not ready any more, unless an event came meanwhile.
+    pub(crate) fn clear_ready(&self, dir: Direction, tick: u64) {
+        let mut state = self.lock();
+        if state.tick[dir as usize] == tick {
+            state.ready[dir as usize] = false;
+        }
+    }
+
+    /// Ready in `dir`, or registers `cx`'s waker to be woken by the next event.
+    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.lock();
+        if state.ready[dir as usize] {
+            return Poll::Ready(());
+        }
+        match &mut state.wakers[dir as usize] {
+            Some(w) => w.clone_from(cx.waker()),
+            slot @ None => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+/// The `Park` layer over a reactor: parking waits for I/O events (and `unpark` interrupts the
+/// wait through `Poller::notify`).
+pub struct IoDriver {
+    reactor: Arc<Reactor>,
+    events: Events,
+    wakers: Vec<Waker>,
+}
+
+impl IoDriver {
+    /// A driver for `reactor`.
+    pub fn new(reactor: Arc<Reactor>) -> IoDriver {
+        IoDriver {
+            reactor,
+            events: Events::new(),
+            wakers: Vec::new(),
+        }
+    }
+}
+
+impl Park for IoDriver {
+    fn park(&mut self, timeout: Option<Duration>) {
+        self.reactor
+            .poll(&mut self.events, timeout, &mut self.wakers);
+        for waker in self.wakers.drain(..) {
+            waker.wake();
+        }
+    }
+
+    fn unparker(&self) -> Arc<dyn Unpark> {
+        Arc::new(Notify(self.reactor.clone()))
+    }
+}
+
+struct Notify(Arc<Reactor>);
+
+impl Unpark for Notify {
+    fn unpark(&self) {
+        // Fails only if the poller is gone; then nobody is waiting in it.
+        let _ = self.0.poller.notify();
+    }
+}
+
+impl AsFd for Source {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        // SAFETY: only used while the owning `Async` (which keeps the fd open) is alive.
+        unsafe { BorrowedFd::borrow_raw(self.fd) }
+    }
+}
+
+std::thread_local! {
+    static CURRENT: std::cell::RefCell<Option<Arc<Reactor>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `reactor` the one new sockets on this thread register with, until the guard drops
+/// (the runtime sets it on its workers and inside `block_on`).
+pub fn enter(reactor: &Arc<Reactor>) -> EnterGuard {
+    let prev = CURRENT
+        .try_with(|c| {
+            c.try_borrow_mut()
+                .ok()
+                .map(|mut c| c.replace(reactor.clone()))
+        })
+        .ok()
+        .flatten();
+    EnterGuard {
+        prev,
+        restore: true,
+    }
+}
+
+/// Returned by [`enter`]; restores the previous reactor when dropped.
+#[must_use = "the reactor stays current only while the guard lives"]
+pub struct EnterGuard {
+    prev: Option<Option<Arc<Reactor>>>,
+    restore: bool,
+}
+
+impl EnterGuard {
+    /// Keeps the reactor current for the rest of the thread's life (worker threads).
+    pub fn forever(mut self) {
+        self.restore = false;
+    }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        if self.restore
+            && let Some(prev) = self.prev.take()
+        {
+            let _ = CURRENT.try_with(|c| {
+                if let Ok(mut c) = c.try_borrow_mut() {
+                    *c = prev;
+                }
+            });
+        }
+    }
+}
+
+impl std::fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+/// The reactor new sources on this thread use: the current runtime's, else the fallback's.
+pub(crate) fn current() -> io::Result<Arc<Reactor>> {
+    if let Some(r) = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+        && !r.is_closed()
+    {
+        return Ok(r);
+    }
+    fallback()
+}
+
+/// The process-wide fallback reactor, for sockets outside any weft runtime: one thread,
+/// `weft-io`, started on first use, that waits on it forever.
+pub fn fallback() -> io::Result<Arc<Reactor>> {
+    static FALLBACK: OnceLock<Arc<Reactor>> = OnceLock::new();
+    if let Some(r) = FALLBACK.get() {
+        return Ok(r.clone());
+    }
+    let reactor = Reactor::new()?;
+    if FALLBACK.set(reactor.clone()).is_ok() {
+        let mut driver = IoDriver::new(reactor.clone());
+        std::thread::Builder::new()
+            .name("weft-io".into())
+            .spawn(move || {
+                loop {
+                    driver.park(None);
+                }
+            })?;
+    }
+    Ok(FALLBACK.get().expect("set above").clone())
+}
+
+impl std::fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reactor")
+            .field("sources", &self.num_sources())
+            .finish()
+    }
+}
