@@ -1,0 +1,235 @@
+//! TCP, UDP, Unix sockets and Async<T>, as a user sees them.
+
+mod common;
+
+use common::runtime;
+use std::io::ErrorKind;
+use std::net::Shutdown;
+use weft::io::{AsyncReadExt, AsyncWriteExt};
+use weft::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+
+/// Echoes everything on each connection until the client closes its side.
+async fn echo_server(listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        weft::spawn(async move {
+            let (mut reader, mut writer) = (&stream, &stream);
+            let mut buf = vec![0u8; 8192];
+            loop {
+                match reader.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if writer.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[test]
+fn fifty_clients_each_echo_64_kib() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = weft::spawn(echo_server(listener));
+        let clients: Vec<_> = (0..50u8)
+            .map(|c| {
+                weft::spawn(async move {
+                    let stream = TcpStream::connect(addr).await.unwrap();
+                    stream.set_nodelay(true).unwrap();
+                    let data: Vec<u8> = (0..64 * 1024).map(|i| (i as u8) ^ c).collect();
+                    let writer = {
+                        let data = data.clone();
+                        let stream = &stream;
+                        async move {
+                            let mut w = stream;
+                            w.write_all(&data).await.unwrap();
+                            stream.shutdown(Shutdown::Write).unwrap();
+                        }
+                    };
+                    let reader = async {
+                        let mut back = Vec::new();
+                        let mut r = &stream;
+                        r.read_to_end(&mut back).await.unwrap();
+                        back
+                    };
+                    let ((), back) = weft::join!(writer, reader);
+                    assert_eq!(back, data, "client {c} got its bytes back");
+                })
+            })
+            .collect();
+        for c in weft::join_all(clients).await {
+            c.unwrap();
+        }
+        server.abort();
+    });
+}
+
+#[test]
+fn a_half_closed_stream_still_receives_the_reply() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = weft::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = String::new();
+            stream.read_to_string(&mut request).await.unwrap(); // until the client's FIN
+            stream
+                .write_all(format!("got {} bytes", request.len()).as_bytes())
+                .await
+                .unwrap();
+            stream.close().await.unwrap();
+        });
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"question").await.unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let mut reply = String::new();
+        client.read_to_string(&mut reply).await.unwrap();
+        assert_eq!(reply, "got 8 bytes");
+        server.await.unwrap();
+    });
+}
+
+#[test]
+fn udp_round_trips() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b_addr = b.local_addr().unwrap();
+        let echo = weft::spawn(async move {
+            let mut buf = [0u8; 64];
+            for _ in 0..100 {
+                let (n, from) = b.recv_from(&mut buf).await.unwrap();
+                b.send_to(&buf[..n], from).await.unwrap();
+            }
+        });
+        a.connect(b_addr).await.unwrap();
+        let mut buf = [0u8; 64];
+        for i in 0..100u32 {
+            let msg = i.to_be_bytes();
+            a.send(&msg).await.unwrap();
+            let n = a.recv(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], &msg);
+        }
+        echo.await.unwrap();
+    });
+}
+
+#[test]
+fn unix_sockets_connect_and_echo() {
+    let rt = runtime(2);
+    let dir = std::env::temp_dir().join(format!("weft-unix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("echo.sock");
+    let _ = std::fs::remove_file(&path);
+    rt.block_on(async {
+        let listener = UnixListener::bind(&path).await.unwrap();
+        assert_eq!(
+            listener.local_addr().unwrap().as_pathname(),
+            Some(path.as_path())
+        );
+        let server = weft::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4];
+            s.read_exact(&mut buf).await.unwrap();
+            s.write_all(&buf).await.unwrap();
+        });
+        let mut client = UnixStream::connect(&path).await.unwrap();
+        client.write_all(b"ping").await.unwrap();
+        let mut back = [0u8; 4];
+        client.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"ping");
+        server.await.unwrap();
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn async_over_a_pipe() {
+    let rt = runtime(1);
+    rt.block_on(async {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut reader = weft::io::Async::new(reader).unwrap();
+        let mut writer = weft::io::Async::new(writer).unwrap();
+        let big = vec![7u8; 1 << 20]; // larger than the pipe buffer: the writer must wait
+        let write = async {
+            writer.write_all(&big).await.unwrap();
+            drop(writer);
+        };
+        let read = async {
+            let mut got = Vec::new();
+            reader.read_to_end(&mut got).await.unwrap();
+            got
+        };
+        let ((), got) = weft::join!(write, read);
+        assert_eq!(got.len(), 1 << 20);
+        assert!(got.iter().all(|&b| b == 7));
+    });
+}
+
+#[test]
+fn connecting_to_a_closed_port_is_refused() {
+    let rt = runtime(1);
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }; // closed again
+    let err = rt
+        .block_on(TcpStream::connect(("127.0.0.1", port)))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    // The runtime keeps serving.
+    assert_eq!(rt.block_on(rt.spawn(async { 1 })).unwrap(), 1);
+}
+
+#[test]
+fn binding_an_address_in_use_fails_for_that_caller() {
+    let rt = runtime(1);
+    rt.block_on(async {
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = first.local_addr().unwrap();
+        let err = TcpListener::bind(addr).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AddrInUse);
+    });
+}
+
+#[test]
+fn sockets_work_outside_a_runtime() {
+    futures_lite::future::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = async { listener.accept().await.unwrap().0 };
+        let connect = async { TcpStream::connect(addr).await.unwrap() };
+        let (mut server, mut client) = futures_lite::future::zip(accept, connect).await;
+        client.write_all(b"x").await.unwrap();
+        let mut b = [0u8; 1];
+        server.read_exact(&mut b).await.unwrap();
+        assert_eq!(&b, b"x");
+    });
+}
+
+#[test]
+fn a_socket_of_a_closed_runtime_fails_instead_of_hanging() {
+    let rt = runtime(1);
+    let (listener, addr) = rt.block_on(async {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let a = l.local_addr().unwrap();
+        (l, a)
+    });
+    let _client = std::net::TcpStream::connect(addr).unwrap();
+    rt.close();
+    // The pending connection may still be accepted directly; after that, waiting fails.
+    let result = futures_lite::future::block_on(async {
+        let _ = listener.accept().await;
+        listener.accept().await
+    });
+    assert!(result.is_err());
+}
