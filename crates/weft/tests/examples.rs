@@ -1,0 +1,64 @@
+//! The I/O examples run and answer like a user would see with curl / nc.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+
+/// Starts an example (built by `cargo test`) with `args`; returns it and the address it
+/// printed on its first line.
+fn start(example: &str, args: &[&str]) -> (Child, String) {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    if !dir.join(example).exists() {
+        // `cargo test --workspace` builds the examples; a lone `--test examples` does not.
+        let built = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "weft", "--example", example])
+            .status()
+            .unwrap();
+        assert!(built.success(), "cargo could not build example {example}");
+    }
+    let mut child = Command::new(dir.join(example))
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start example {example}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn the_http_example_answers_a_get() {
+    let (mut child, addr) = start("http_hello", &["127.0.0.1:0", "--once"]);
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8\r\n\r\n")
+        .unwrap();
+    let mut response = vec![0u8; 256];
+    let n = stream.read(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response[..n]).into_owned();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.ends_with("\r\n\r\nHello, world!"), "{response}");
+    drop(stream);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn the_echo_example_echoes() {
+    let (mut child, addr) = start("echo_server", &["127.0.0.1:0", "--once"]);
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.write_all(b"hello weft\n").unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut back = String::new();
+    stream.read_to_string(&mut back).unwrap();
+    assert_eq!(back, "hello weft\n");
+    assert!(child.wait().unwrap().success());
+}
