@@ -1,6 +1,7 @@
 //! `Async<T>`: any file descriptor made non-blocking and driven by the reactor.
 
-use crate::reactor::{self, Direction, Reactor, Source};
+use crate::reactor::{self, Reactor, Source};
+use crate::readiness::Direction;
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
@@ -85,7 +86,7 @@ impl<T: AsFd> Async<T> {
                 "the weft runtime this I/O object was registered with has closed",
             )));
         }
-        self.source.poll_ready(dir, cx).map(Ok)
+        self.source.readiness.poll_ready(dir, cx).map(Ok)
     }
 
     /// Runs a non-blocking read operation until it does not return `WouldBlock`, waiting for
@@ -125,10 +126,10 @@ impl<T: AsFd> Async<T> {
     ) -> Poll<io::Result<R>> {
         loop {
             std::task::ready!(self.poll_ready(dir, cx))?;
-            let tick = self.source.tick(dir);
+            let tick = self.source.readiness.tick(dir);
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.source.clear_ready(dir, tick);
+                    self.source.readiness.clear_ready(dir, tick);
                 }
                 result => return Poll::Ready(result),
             }
@@ -143,10 +144,10 @@ impl<T: AsFd> Async<T> {
     ) -> Poll<io::Result<R>> {
         loop {
             std::task::ready!(self.poll_ready(dir, cx))?;
-            let tick = self.source.tick(dir);
+            let tick = self.source.readiness.tick(dir);
             match op(self.get_mut()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.source.clear_ready(dir, tick);
+                    self.source.readiness.clear_ready(dir, tick);
                 }
                 result => return Poll::Ready(result),
             }

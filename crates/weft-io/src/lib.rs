@@ -4,6 +4,13 @@
 mod async_io;
 pub mod net;
 mod reactor;
+#[cfg(not(weft_loom))]
+mod readiness;
+/// Per-source readiness, reachable by the loom models only.
+#[cfg(weft_loom)]
+#[doc(hidden)]
+pub mod readiness;
+mod sync;
 
 pub use async_io::Async;
 pub use reactor::{EnterGuard, IoDriver, Reactor, enter, fallback};

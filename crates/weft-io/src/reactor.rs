@@ -16,20 +16,14 @@
 //! Per-source state is under a small mutex; the poller is shared by the worker that parks in
 //! the driver and every thread that registers or deregisters a source.
 
+use crate::readiness::{Direction, Readiness};
 use polling::{Event, Events, PollMode, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
-
-/// A direction of readiness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Read = 0,
-    Write = 1,
-}
 
 /// The I/O reactor of one runtime (or of the fallback driver).
 pub struct Reactor {
@@ -49,14 +43,7 @@ struct Sources {
 pub(crate) struct Source {
     key: usize,
     fd: RawFd,
-    state: Mutex<SourceState>,
-}
-
-#[derive(Default)]
-struct SourceState {
-    ready: [bool; 2],
-    tick: [u64; 2],
-    wakers: [Option<Waker>; 2],
+    pub(crate) readiness: Readiness,
 }
 
 impl Reactor {
@@ -84,10 +71,7 @@ impl Reactor {
         let source = Arc::new(Source {
             key,
             fd: fd.as_raw_fd(),
-            state: Mutex::new(SourceState {
-                ready: [true, true],
-                ..SourceState::default()
-            }),
+            readiness: Readiness::new(),
         });
         // SAFETY: the fd is deregistered (`deregister`) before the `Async` that owns it closes
         // it, so the poller never holds a closed or reused fd.
@@ -113,7 +97,7 @@ impl Reactor {
             sources.free.push(source.key);
         }
         // Wake anyone still waiting, so no task waits on a source that is gone.
-        for waker in source.lock().wakers.iter_mut().filter_map(Option::take) {
+        for waker in source.readiness.take_wakers() {
             waker.wake();
         }
     }
@@ -128,15 +112,11 @@ impl Reactor {
         for event in events.iter() {
             let source = self.sources().slots.get(event.key).cloned().flatten();
             let Some(source) = source else { continue };
-            let mut state = source.lock();
-            for (dir, fired) in [(0, event.readable), (1, event.writable)] {
-                if fired {
-                    state.ready[dir] = true;
-                    state.tick[dir] = state.tick[dir].wrapping_add(1);
-                    if let Some(w) = state.wakers[dir].take() {
-                        wakers.push(w);
-                    }
-                }
+            if event.readable {
+                source.readiness.fire(Direction::Read, wakers);
+            }
+            if event.writable {
+                source.readiness.fire(Direction::Write, wakers);
             }
         }
     }
@@ -150,7 +130,7 @@ impl Reactor {
             .store(true, std::sync::atomic::Ordering::Release);
         let sources: Vec<Arc<Source>> = self.sources().slots.iter().flatten().cloned().collect();
         for source in sources {
-            for waker in source.lock().wakers.iter_mut().filter_map(Option::take) {
+            for waker in source.readiness.take_wakers() {
                 waker.wake();
             }
         }
@@ -165,38 +145,6 @@ impl Reactor {
     pub fn num_sources(&self) -> usize {
         let sources = self.sources();
         sources.slots.len() - sources.free.len()
-    }
-}
-
-impl Source {
-    fn lock(&self) -> MutexGuard<'_, SourceState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The event count of `dir`, noted before trying an operation.
-    pub(crate) fn tick(&self, dir: Direction) -> u64 {
-        self.lock().tick[dir as usize]
-    }
-
-    /// The operation hit `WouldBlock`: not ready any more, unless an event came meanwhile.
-    pub(crate) fn clear_ready(&self, dir: Direction, tick: u64) {
-        let mut state = self.lock();
-        if state.tick[dir as usize] == tick {
-            state.ready[dir as usize] = false;
-        }
-    }
-
-    /// Ready in `dir`, or registers `cx`'s waker to be woken by the next event.
-    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.lock();
-        if state.ready[dir as usize] {
-            return Poll::Ready(());
-        }
-        match &mut state.wakers[dir as usize] {
-            Some(w) => w.clone_from(cx.waker()),
-            slot @ None => *slot = Some(cx.waker().clone()),
-        }
-        Poll::Pending
     }
 }
 
