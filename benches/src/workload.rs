@@ -26,6 +26,12 @@ pub(crate) const TIMEOUTS_PER_TASK: usize = 1_000;
 pub(crate) const SLEEPERS: usize = 10_000;
 /// Timers armed (by a first poll) and cancelled (by drop) in `timer_insert_cancel`.
 pub(crate) const TIMER_CYCLES: usize = 100_000;
+/// Connections in `tcp_echo`.
+pub(crate) const ECHO_CONNECTIONS: usize = 16;
+/// Round trips per connection in `tcp_echo`.
+pub(crate) const ECHO_ROUNDS: usize = 500;
+/// Bytes per round trip in `tcp_echo`.
+pub(crate) const ECHO_BYTES: usize = 1024;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -63,6 +69,9 @@ pub(crate) trait Subject {
     fn sleep_many(&self, n: usize);
     /// In one task, `n` times: make a 1 s sleep, poll it once (arming it), drop it.
     fn timer_insert_cancel(&self, n: usize);
+    /// An echo server on loopback and `connections` clients, each doing `rounds` round trips
+    /// of `bytes` bytes (write, then read the echo back), all on the runtime.
+    fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize);
 }
 
 /// A workload the harness can run and name.
@@ -92,11 +101,13 @@ pub(crate) enum Workload {
     SleepMany,
     /// See [`Subject::timer_insert_cancel`].
     TimerInsertCancel,
+    /// See [`Subject::tcp_echo`].
+    TcpEcho,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 12] = [
+    pub(crate) const ALL: [Workload; 13] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -109,6 +120,7 @@ impl Workload {
         Workload::TimeoutNotFiring,
         Workload::SleepMany,
         Workload::TimerInsertCancel,
+        Workload::TcpEcho,
     ];
 
     /// The name used by `--only` and in the table.
@@ -126,6 +138,7 @@ impl Workload {
             Workload::TimeoutNotFiring => "timeout_not_firing",
             Workload::SleepMany => "sleep_many",
             Workload::TimerInsertCancel => "timer_insert_cancel",
+            Workload::TcpEcho => "tcp_echo",
         }
     }
 
@@ -156,6 +169,9 @@ impl Workload {
             Workload::TimerInsertCancel => {
                 format!("{TIMER_CYCLES} x (arm a 1 s sleep by polling it, drop it)")
             }
+            Workload::TcpEcho => format!(
+                "{ECHO_CONNECTIONS} connections x {ECHO_ROUNDS} round trips x {ECHO_BYTES} B, loopback"
+            ),
         }
     }
 
@@ -181,6 +197,7 @@ impl Workload {
             }
             Workload::SleepMany => subject.sleep_many(SLEEPERS),
             Workload::TimerInsertCancel => subject.timer_insert_cancel(TIMER_CYCLES),
+            Workload::TcpEcho => subject.tcp_echo(ECHO_CONNECTIONS, ECHO_ROUNDS, ECHO_BYTES),
         }
     }
 }

@@ -233,4 +233,50 @@ impl Subject for Smol {
         });
         future::block_on(driver);
     }
+
+    fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize) {
+        use futures_lite::{AsyncReadExt, AsyncWriteExt};
+        let ex = self.ex.clone();
+        let driver = self.ex.spawn(async move {
+            let listener =
+                async_io::Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
+            let addr = listener.get_ref().local_addr().expect("addr");
+            let inner = ex.clone();
+            let server = ex.spawn(async move {
+                for _ in 0..connections {
+                    let (mut s, _) = listener.accept().await.expect("accept");
+                    s.get_ref().set_nodelay(true).expect("nodelay");
+                    inner
+                        .spawn(async move {
+                            let mut buf = vec![0u8; bytes];
+                            while s.read_exact(&mut buf).await.is_ok() {
+                                s.write_all(&buf).await.expect("echo write");
+                            }
+                        })
+                        .detach();
+                }
+            });
+            let clients: Vec<_> = (0..connections)
+                .map(|_| {
+                    ex.spawn(async move {
+                        let mut s = async_io::Async::<std::net::TcpStream>::connect(addr)
+                            .await
+                            .expect("connect");
+                        s.get_ref().set_nodelay(true).expect("nodelay");
+                        let out = vec![7u8; bytes];
+                        let mut back = vec![0u8; bytes];
+                        for _ in 0..rounds {
+                            s.write_all(&out).await.expect("write");
+                            s.read_exact(&mut back).await.expect("read");
+                        }
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.await;
+            }
+            server.await;
+        });
+        future::block_on(driver);
+    }
 }
