@@ -25,9 +25,17 @@ use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
 
+/// The key of the reactor's own wake-up eventfd (polling reserves `usize::MAX`).
+const WAKE_KEY: usize = usize::MAX - 1;
+
 /// The I/O reactor of one runtime (or of the fallback driver).
 pub struct Reactor {
     poller: Poller,
+    /// Linux: an eventfd registered (edge-triggered) under [`WAKE_KEY`]; `unpark` writes it.
+    /// Waking through it costs one write and one read, where `Poller::notify` costs a write
+    /// plus polling's five-syscall re-arming wait.
+    #[cfg(target_os = "linux")]
+    wake: std::os::fd::OwnedFd,
     sources: Mutex<Sources>,
     /// Set when the runtime that drives this reactor closed: nothing will dispatch its events.
     closed: std::sync::atomic::AtomicBool,
@@ -53,11 +61,58 @@ impl Reactor {
     ///
     /// When the OS refuses a poller (out of file descriptors).
     pub fn new() -> io::Result<Arc<Reactor>> {
+        let poller = Poller::new()?;
+        #[cfg(target_os = "linux")]
+        let wake = {
+            // SAFETY: eventfd with valid flags; the result is checked below.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+            if fd < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: `fd` was just created and is owned by nobody else.
+            let wake = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+            // SAFETY: the eventfd lives as long as the reactor, which deletes nothing from
+            // the poller after it is dropped (the poller is dropped with it).
+            unsafe {
+                poller.add_with_mode(
+                    wake.as_raw_fd(),
+                    Event::readable(WAKE_KEY),
+                    PollMode::Edge,
+                )?;
+            }
+            wake
+        };
         Ok(Arc::new(Reactor {
-            poller: Poller::new()?,
+            poller,
+            #[cfg(target_os = "linux")]
+            wake,
             sources: Mutex::new(Sources::default()),
             closed: std::sync::atomic::AtomicBool::new(false),
         }))
+    }
+
+    /// Interrupts a wait in progress (or makes the next one return at once).
+    fn wake(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            let one: u64 = 1;
+            // SAFETY: writing 8 bytes from a valid u64 to our own eventfd; an error (the
+            // counter would overflow) means a wake-up is pending anyway.
+            let _ = unsafe { libc::write(self.wake.as_raw_fd(), (&one as *const u64).cast(), 8) };
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            // Fails only if the poller is gone; then nobody is waiting in it.
+            let _ = self.poller.notify();
+        }
+    }
+
+    /// Drains the wake-up eventfd after its event, so the next write makes a new edge.
+    #[cfg(target_os = "linux")]
+    fn drain_wake(&self) {
+        let mut value: u64 = 0;
+        // SAFETY: reading 8 bytes into a valid u64 from our own non-blocking eventfd.
+        let _ = unsafe { libc::read(self.wake.as_raw_fd(), (&mut value as *mut u64).cast(), 8) };
     }
 
     fn sources(&self) -> MutexGuard<'_, Sources> {
@@ -167,6 +222,10 @@ impl Reactor {
         for event in &buf[..n] {
             let (flags, data) = (event.events, event.u64);
             let key = usize::try_from(data).unwrap_or(usize::MAX);
+            if key == WAKE_KEY {
+                self.drain_wake();
+                continue;
+            }
             if key == usize::MAX {
                 notified = true;
                 continue;
@@ -249,8 +308,7 @@ struct Notify(Arc<Reactor>);
 
 impl Unpark for Notify {
     fn unpark(&self) {
-        // Fails only if the poller is gone; then nobody is waiting in it.
-        let _ = self.0.poller.notify();
+        self.0.wake();
     }
 }
 
