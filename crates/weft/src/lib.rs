@@ -45,19 +45,22 @@ pub use task::{spawn, spawn_blocking};
 ///
 /// ```
 /// #[weft::main(worker_threads = 2)]
-/// async fn main() {
+/// async fn main() -> Result<(), weft::task::JoinError> {
 ///     assert_eq!(weft::runtime::Handle::current().num_workers(), 2);
-///     assert_eq!(weft::spawn(async { 6 * 7 }).await.unwrap(), 42);
+///     assert_eq!(weft::spawn(async { 6 * 7 }).await?, 42);
+///     Ok(())
 /// }
 /// ```
 pub use weft_macros::main;
 
 /// Runs an `async fn` test on a new runtime. Accepts `worker_threads = N`.
 ///
-/// ```no_run
-/// #[weft::test]
-/// async fn spawned_tasks_finish() {
-///     assert_eq!(weft::spawn(async { 1 }).await.unwrap(), 1);
+/// ```
+/// #[weft::test(worker_threads = 2)]
+/// async fn spawned_tasks_finish() -> Result<(), weft::task::JoinError> {
+///     assert_eq!(weft::runtime::Handle::current().num_workers(), 2);
+///     assert_eq!(weft::spawn(async { 1 }).await?, 1);
+///     Ok(())
 /// }
 /// ```
 pub use weft_macros::test;
