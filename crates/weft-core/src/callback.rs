@@ -9,7 +9,8 @@
 //! the first time, the caller is told to spawn it). The runner swaps the whole queue out under
 //! the lock (no allocation: it swaps with a spare buffer it keeps), runs the batch, and goes idle
 //! when the queue is empty. After [`BATCH`] callbacks in one poll it yields, so a flood of
-//! callbacks cannot starve the other tasks on its worker.
+//! callbacks cannot starve the other tasks on its worker; what is left of the batch stays in
+//! the spare buffer and runs first on the next poll (each callback is moved once).
 //!
 //! # A callback's state
 //!
@@ -313,40 +314,33 @@ impl Future for Runner {
         let this = &mut *self;
         let mut ran = 0;
         loop {
-            {
-                let mut inner = this.queue.lock();
-                if inner.closed {
-                    return Poll::Ready(());
-                }
-                if inner.queue.is_empty() {
-                    match &mut inner.runner {
-                        Some(w) => w.clone_from(cx.waker()),
-                        None => inner.runner = Some(cx.waker().clone()),
-                    }
-                    return Poll::Pending;
-                }
+            // First what is left from the last batch: it was queued before anything now in the
+            // queue, so order holds, and each callback is moved only once (requeueing the
+            // rest of a large batch made a flood quadratic).
+            while let Some(cb) = this.spare.pop_front() {
                 if ran >= BATCH {
+                    this.spare.push_front(cb);
                     // Yield with work left: stay awake (no waker parked), requeue ourselves.
-                    drop(inner);
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }
-                std::mem::swap(&mut inner.queue, &mut this.spare);
-            }
-            while let Some(cb) = this.spare.pop_front() {
                 if let Err(payload) = cb.run() {
                     this.queue.report(payload);
                 }
                 ran += 1;
-                if ran >= BATCH && !this.spare.is_empty() {
-                    // Put the rest back in front of anything queued meanwhile, in order.
-                    let mut inner = this.queue.lock();
-                    while let Some(rest) = this.spare.pop_back() {
-                        inner.queue.push_front(rest);
-                    }
-                    break;
-                }
             }
+            let mut inner = this.queue.lock();
+            if inner.closed {
+                return Poll::Ready(());
+            }
+            if inner.queue.is_empty() {
+                match &mut inner.runner {
+                    Some(w) => w.clone_from(cx.waker()),
+                    None => inner.runner = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+            std::mem::swap(&mut inner.queue, &mut this.spare);
         }
     }
 }
