@@ -87,3 +87,74 @@ impl Drop for RuntimeGuard {
         let _ = DRIVING.try_with(|d| d.set(false));
     }
 }
+
+/// A per-thread "current" value set by the runtime (the current timer wheel, the current
+/// reactor): a `thread_local!` holding `RefCell<Option<T>>`.
+pub type CurrentSlot<T> = std::thread::LocalKey<std::cell::RefCell<Option<T>>>;
+
+/// Makes `value` the current one in `slot` until the guard drops (or for good, with
+/// [`CurrentGuard::forever`]). Safe to call while thread-locals are being destroyed and from
+/// a destructor that runs inside another access: then it does nothing.
+pub fn enter_current<T: Clone + 'static>(
+    slot: &'static CurrentSlot<T>,
+    value: &T,
+) -> CurrentGuard<T> {
+    let prev = slot
+        .try_with(|c| {
+            c.try_borrow_mut()
+                .ok()
+                .map(|mut c| c.replace(value.clone()))
+        })
+        .ok()
+        .flatten();
+    CurrentGuard {
+        slot,
+        prev,
+        restore: true,
+    }
+}
+
+/// The value current in `slot`, if any.
+pub fn current_in<T: Clone + 'static>(slot: &'static CurrentSlot<T>) -> Option<T> {
+    slot.try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten()
+}
+
+/// Returned by [`enter_current`]; restores the previous value when dropped.
+#[must_use = "the value stays current only while the guard lives"]
+pub struct CurrentGuard<T: 'static> {
+    slot: &'static CurrentSlot<T>,
+    /// `None`: nothing was set (the slot was unavailable), so nothing is restored.
+    prev: Option<Option<T>>,
+    restore: bool,
+}
+
+impl<T: 'static> CurrentGuard<T> {
+    /// Keeps the value current for the rest of the thread's life (worker threads).
+    pub fn forever(mut self) {
+        self.restore = false;
+    }
+}
+
+impl<T: 'static> Drop for CurrentGuard<T> {
+    fn drop(&mut self) {
+        if self.restore
+            && let Some(prev) = self.prev.take()
+        {
+            let _ = self.slot.try_with(|c| {
+                if let Ok(mut c) = c.try_borrow_mut() {
+                    *c = prev;
+                }
+            });
+        }
+    }
+}
+
+impl<T: 'static> std::fmt::Debug for CurrentGuard<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentGuard")
+            .field("restore", &self.restore)
+            .finish_non_exhaustive()
+    }
+}

@@ -326,57 +326,15 @@ std::thread_local! {
 /// Makes `reactor` the one new sockets on this thread register with, until the guard drops
 /// (the runtime sets it on its workers and inside `block_on`).
 pub fn enter(reactor: &Arc<Reactor>) -> EnterGuard {
-    let prev = CURRENT
-        .try_with(|c| {
-            c.try_borrow_mut()
-                .ok()
-                .map(|mut c| c.replace(reactor.clone()))
-        })
-        .ok()
-        .flatten();
-    EnterGuard {
-        prev,
-        restore: true,
-    }
+    weft_core::context::enter_current(&CURRENT, reactor)
 }
 
 /// Returned by [`enter`]; restores the previous reactor when dropped.
-#[must_use = "the reactor stays current only while the guard lives"]
-pub struct EnterGuard {
-    prev: Option<Option<Arc<Reactor>>>,
-    restore: bool,
-}
-
-impl EnterGuard {
-    /// Keeps the reactor current for the rest of the thread's life (worker threads).
-    pub fn forever(mut self) {
-        self.restore = false;
-    }
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        if self.restore
-            && let Some(prev) = self.prev.take()
-        {
-            let _ = CURRENT.try_with(|c| {
-                if let Ok(mut c) = c.try_borrow_mut() {
-                    *c = prev;
-                }
-            });
-        }
-    }
-}
-
-impl std::fmt::Debug for EnterGuard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnterGuard").finish_non_exhaustive()
-    }
-}
+pub type EnterGuard = weft_core::context::CurrentGuard<Arc<Reactor>>;
 
 /// The reactor new sources on this thread use: the current runtime's, else the fallback's.
 pub(crate) fn current() -> io::Result<Arc<Reactor>> {
-    if let Some(r) = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+    if let Some(r) = weft_core::context::current_in(&CURRENT)
         && !r.is_closed()
     {
         return Ok(r);

@@ -307,62 +307,16 @@ thread_local! {
 /// Makes `handle` the timer wheel new `Sleep`s on this thread register with, until the guard
 /// drops (set by the runtime on its workers and inside `block_on`).
 pub fn enter(handle: &TimerHandle) -> EnterGuard {
-    let prev = CURRENT
-        .try_with(|c| {
-            c.try_borrow_mut()
-                .ok()
-                .map(|mut c| c.replace(handle.clone()))
-        })
-        .ok()
-        .flatten();
-    EnterGuard {
-        prev,
-        restore: true,
-    }
+    weft_core::context::enter_current(&CURRENT, handle)
 }
 
 /// Returned by [`enter`]; restores the previous current wheel when dropped.
-#[must_use = "the wheel stays current only while the guard lives"]
-pub struct EnterGuard {
-    prev: Option<Option<TimerHandle>>,
-    restore: bool,
-}
-
-impl EnterGuard {
-    /// Keeps the wheel current for the rest of the thread's life (worker threads).
-    pub fn forever(mut self) {
-        self.restore = false;
-    }
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        if self.restore
-            && let Some(prev) = self.prev.take()
-        {
-            let _ = CURRENT.try_with(|c| {
-                if let Ok(mut c) = c.try_borrow_mut() {
-                    *c = prev;
-                }
-            });
-        }
-    }
-}
-
-impl std::fmt::Debug for EnterGuard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnterGuard").finish_non_exhaustive()
-    }
-}
+pub type EnterGuard = weft_core::context::CurrentGuard<TimerHandle>;
 
 /// The wheel new timers on this thread use: the current runtime's, or else the fallback
 /// driver's.
 pub(crate) fn current() -> TimerHandle {
-    CURRENT
-        .try_with(|c| c.borrow().clone())
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| fallback().clone())
+    weft_core::context::current_in(&CURRENT).unwrap_or_else(|| fallback().clone())
 }
 
 /// The process-wide fallback driver, for timers outside any weft runtime (under another
