@@ -1,7 +1,7 @@
 //! `Async<T>`: any file descriptor made non-blocking and driven by the reactor.
 
 use crate::reactor::{self, Reactor, Source};
-use crate::readiness::Direction;
+use crate::readiness::{Direction, Tick};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
@@ -71,16 +71,17 @@ impl<T: AsFd> Async<T> {
 
     /// Waits until the object is readable (or may be: a spurious wake-up is possible).
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_ready(Direction::Read, cx)).await
+        poll_fn(|cx| self.poll_ready(Direction::Read, cx).map_ok(drop)).await
     }
 
     /// Waits until the object is writable (or may be).
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_ready(Direction::Write, cx)).await
+        poll_fn(|cx| self.poll_ready(Direction::Write, cx).map_ok(drop)).await
     }
 
-    /// Ready in `dir`, or an error once the reactor's runtime has closed.
-    fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// Ready in `dir` (with the event tick seen), or an error once the reactor's runtime has
+    /// closed.
+    fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<Tick>> {
         if self.reactor.is_closed() {
             return Poll::Ready(Err(io::Error::other(
                 "the weft runtime this I/O object was registered with has closed",
@@ -124,12 +125,44 @@ impl<T: AsFd> Async<T> {
         cx: &mut Context<'_>,
         op: &mut impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        self.poll_with_drained(dir, cx, op, |_| false)
+    }
+
+    /// A stream socket's read or write of `len` bytes: like [`poll_with`](Async::poll_with),
+    /// and a transfer shorter than `len` (but not zero) also clears readiness. A short read
+    /// drained the socket's receive buffer and a short write filled its send buffer, so the
+    /// next operation would only hit `WouldBlock`: this saves that syscall (edge mode reports
+    /// the next change, and the tick keeps an event that came meanwhile). Not after a hang-up:
+    /// a short read may stop just before the peer's FIN. Only for stream sockets, where the
+    /// kernel transfers all it can: not for datagrams or files.
+    pub(crate) fn poll_stream(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        len: usize,
+        op: &mut impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_with_drained(dir, cx, op, |&n| n > 0 && n < len)
+    }
+
+    fn poll_with_drained<R>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        op: &mut impl FnMut(&T) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
+    ) -> Poll<io::Result<R>> {
         loop {
-            std::task::ready!(self.poll_ready(dir, cx))?;
-            let tick = self.source.readiness.tick(dir);
+            let tick = std::task::ready!(self.poll_ready(dir, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.source.readiness.clear_ready(dir, tick);
+                }
+                Ok(r) => {
+                    if drained(&r) {
+                        self.source.readiness.clear_drained(dir, tick);
+                    }
+                    return Poll::Ready(Ok(r));
                 }
                 result => return Poll::Ready(result),
             }
@@ -143,8 +176,7 @@ impl<T: AsFd> Async<T> {
         op: &mut impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            std::task::ready!(self.poll_ready(dir, cx))?;
-            let tick = self.source.readiness.tick(dir);
+            let tick = std::task::ready!(self.poll_ready(dir, cx))?;
             match op(self.get_mut()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.source.readiness.clear_ready(dir, tick);

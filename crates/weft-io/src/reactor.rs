@@ -13,10 +13,12 @@
 //! Edge mode registers each source once (one `epoll_ctl` per source lifetime); oneshot mode
 //! would re-arm it with a syscall per wait. See docs/architecture.md.
 //!
-//! Per-source state is under a small mutex; the poller is shared by the worker that parks in
-//! the driver and every thread that registers or deregisters a source.
+//! Per-source readiness is one atomic word plus a small mutex for the two wakers
+//! (`readiness.rs`); the poller is shared by the worker that parks in the driver and every
+//! thread that registers or deregisters a source. The driver takes the sources' lock once per
+//! batch of events, never per event.
 
-use crate::readiness::{Direction, Readiness};
+use crate::readiness::{IoEvent, Readiness};
 use polling::{Event, Events, PollMode, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -168,19 +170,17 @@ impl Reactor {
         if self.poller.wait(events, timeout).is_err() {
             return;
         }
+        let sources = self.sources();
         for event in events.iter() {
-            self.dispatch(event.key, event.readable, event.writable, wakers);
+            Self::dispatch(&sources, event.key, polled_event(&event), wakers);
         }
     }
 
-    fn dispatch(&self, key: usize, readable: bool, writable: bool, wakers: &mut Vec<Waker>) {
-        let source = self.sources().slots.get(key).cloned().flatten();
-        let Some(source) = source else { return };
-        if readable {
-            source.readiness.fire(Direction::Read, wakers);
-        }
-        if writable {
-            source.readiness.fire(Direction::Write, wakers);
+    /// Fires the readiness of the source under `key` (one that was deregistered meanwhile is
+    /// skipped). The caller holds the sources' lock once for a whole batch of events.
+    fn dispatch(sources: &Sources, key: usize, event: IoEvent, wakers: &mut Vec<Waker>) {
+        if let Some(Some(source)) = sources.slots.get(key) {
+            source.readiness.fire(event, wakers);
         }
     }
 
@@ -218,7 +218,10 @@ impl Reactor {
             (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI)
                 as u32;
         const WRITE: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+        const READ_HUP: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+        const WRITE_HUP: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
         let mut notified = false;
+        let sources = (n > 0).then(|| self.sources());
         for event in &buf[..n] {
             let (flags, data) = (event.events, event.u64);
             let key = usize::try_from(data).unwrap_or(usize::MAX);
@@ -230,14 +233,24 @@ impl Reactor {
                 notified = true;
                 continue;
             }
-            self.dispatch(key, flags & READ != 0, flags & WRITE != 0, wakers);
+            if let Some(sources) = &sources {
+                let event = IoEvent {
+                    readable: flags & READ != 0,
+                    writable: flags & WRITE != 0,
+                    read_hup: flags & READ_HUP != 0,
+                    write_hup: flags & WRITE_HUP != 0,
+                };
+                Self::dispatch(sources, key, event, wakers);
+            }
         }
+        drop(sources);
         if notified {
             // Let polling clear and re-arm its notifier (and report anything else pending).
             events.clear();
             if self.poller.wait(events, Some(Duration::ZERO)).is_ok() {
+                let sources = self.sources();
                 for event in events.iter() {
-                    self.dispatch(event.key, event.readable, event.writable, wakers);
+                    Self::dispatch(&sources, event.key, polled_event(&event), wakers);
                 }
             }
         }
@@ -268,6 +281,19 @@ impl Reactor {
     pub fn num_sources(&self) -> usize {
         let sources = self.sources();
         sources.slots.len() - sources.free.len()
+    }
+}
+
+/// An event as `polling` reports it. It cannot say whether the peer half-closed (`EPOLLRDHUP`
+/// is folded into "readable"), so every event counts as a possible hang-up: sources
+/// whose events come this way (rare on Linux, where the fast path reads epoll itself) keep
+/// their readiness after a short transfer, at the cost of one `WouldBlock` syscall.
+fn polled_event(event: &Event) -> IoEvent {
+    IoEvent {
+        readable: event.readable,
+        writable: event.writable,
+        read_hup: event.readable,
+        write_hup: event.writable,
     }
 }
 

@@ -148,7 +148,11 @@ macro_rules! impl_async_io {
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.io).poll_read(cx, buf)
+                let len = buf.len();
+                self.io
+                    .poll_stream($crate::readiness::Direction::Read, cx, len, &mut |mut s| {
+                        std::io::Read::read(&mut s, buf)
+                    })
             }
         }
 
@@ -158,7 +162,12 @@ macro_rules! impl_async_io {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut &self.io).poll_write(cx, buf)
+                self.io.poll_stream(
+                    $crate::readiness::Direction::Write,
+                    cx,
+                    buf.len(),
+                    &mut |mut s| std::io::Write::write(&mut s, buf),
+                )
             }
 
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
