@@ -11,17 +11,32 @@ pub(crate) struct Options {
     pub(crate) warmup: usize,
     /// The workloads to run, in table order.
     pub(crate) workloads: Vec<Workload>,
+    /// Whether to run the HTTP row (`http_hello` under wrk).
+    pub(crate) http: bool,
+    /// Measured wrk runs per runtime for the HTTP row.
+    pub(crate) http_rounds: usize,
+    /// Seconds each wrk run lasts.
+    pub(crate) http_seconds: u64,
 }
 
 /// The text `--help` prints.
 const USAGE: &str = "\
-usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]...
+usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]... [--http-rounds N]
+                    [--http-seconds S]
 
-  --rounds N   measured rounds per workload, each running weft, tokio and smol once (default 30)
-  --warmup N   unmeasured rounds per workload first (default 3)
-  --only NAME  run only these workloads (repeatable, or comma-separated)
+  --rounds N        measured rounds per workload, each running weft, tokio and smol once
+                    (default 30)
+  --warmup N        unmeasured rounds per workload first (default 3)
+  --only NAME       run only these workloads (repeatable, or comma-separated)
+  --http-rounds N   measured wrk runs per runtime for http_hello (default 3)
+  --http-seconds S  length of each wrk run (default 5, as `wrk -t1 -c50 -d5s`)
 
-workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn";
+workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn,
+call_soon, oneshot_round_trip, blocking_many, blocking_mixed, timeout_not_firing, sleep_many,
+timer_insert_cancel, tcp_echo, http_hello (needs wrk: benches/run.sh installs it)";
+
+/// The name `--only` takes for the HTTP row.
+const HTTP: &str = "http_hello";
 
 impl Options {
     /// Parses `args` (without the program name). `Err` holds the message to print: usage for
@@ -30,6 +45,9 @@ impl Options {
         let mut rounds = 30;
         let mut warmup = 3;
         let mut only: Vec<Workload> = Vec::new();
+        let mut only_http = false;
+        let mut http_rounds = 3;
+        let mut http_seconds = 5;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -47,6 +65,10 @@ impl Options {
                 "--warmup" => warmup = number(&flag, &value()?)?,
                 "--only" => {
                     for name in value()?.split(',').filter(|n| !n.is_empty()) {
+                        if name == HTTP {
+                            only_http = true;
+                            continue;
+                        }
                         let w = Workload::from_name(name)
                             .ok_or_else(|| format!("unknown workload {name:?}\n\n{USAGE}"))?;
                         if !only.contains(&w) {
@@ -54,6 +76,8 @@ impl Options {
                         }
                     }
                 }
+                "--http-rounds" => http_rounds = number(&flag, &value()?)?,
+                "--http-seconds" => http_seconds = number(&flag, &value()?)? as u64,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
             }
@@ -61,14 +85,21 @@ impl Options {
         if rounds == 0 {
             return Err("--rounds must be at least 1".to_owned());
         }
+        if http_seconds == 0 {
+            return Err("--http-seconds must be at least 1".to_owned());
+        }
+        let everything = only.is_empty() && !only_http;
         let workloads = Workload::ALL
             .into_iter()
-            .filter(|w| only.is_empty() || only.contains(w))
+            .filter(|w| everything || only.contains(w))
             .collect();
         Ok(Options {
             rounds,
             warmup,
             workloads,
+            http: (everything || only_http) && http_rounds > 0,
+            http_rounds,
+            http_seconds,
         })
     }
 }

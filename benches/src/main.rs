@@ -4,6 +4,7 @@
 
 mod cli;
 mod cpu;
+mod http;
 mod machine;
 mod report;
 mod subjects;
@@ -52,8 +53,49 @@ fn main() {
         .iter()
         .map(|&w| measure(w, &subjects, &opts, &watchdog))
         .collect();
+    let http = if opts.http {
+        measure_http(&subjects, &opts, &watchdog)
+    } else {
+        None
+    };
     watchdog.disarm();
     print!("{}", report::render(&rows));
+    if let Some(http) = http {
+        print!("\n{}", report::render_http(&http, opts.http_seconds));
+    }
+}
+
+/// The HTTP row: each runtime serves `http_hello` while wrk drives it; one unmeasured 1 s run
+/// each, then `http_rounds` measured runs each, alternating. `None` (and a note on stderr)
+/// when wrk is not installed.
+fn measure_http(
+    subjects: &[Box<dyn Subject>],
+    opts: &Options,
+    watchdog: &Watchdog,
+) -> Option<Vec<(&'static str, Vec<f64>)>> {
+    if !http::wrk_available() {
+        eprintln!("http_hello: wrk not found, skipped (benches/run.sh installs it)");
+        return None;
+    }
+    let servers: Vec<http::Server> = subjects.iter().map(|s| s.http_hello()).collect();
+    let mut samples = vec![Vec::new(); subjects.len()];
+    for round in 0..=opts.http_rounds {
+        for k in 0..subjects.len() {
+            let i = (round + k) % subjects.len();
+            watchdog.arm(format!(
+                "http_hello on {} (round {round})",
+                subjects[i].name()
+            ));
+            let seconds = if round == 0 { 1 } else { opts.http_seconds };
+            let rps = http::run_wrk(servers[i].addr, std::time::Duration::from_secs(seconds));
+            if round > 0 {
+                samples[i].push(rps);
+            }
+        }
+    }
+    drop(servers);
+    eprintln!("http_hello: done");
+    Some(subjects.iter().map(|s| s.name()).zip(samples).collect())
 }
 
 /// Runs `workload` on every subject: warm-up rounds, then measured rounds in which each

@@ -78,6 +78,9 @@ fn table(rows: &[Row], what: &str, pick: fn(&Samples) -> &[Duration]) -> String 
 
 /// Renders the wall-clock table, the CPU table, and what each workload does.
 pub(crate) fn render(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
     let mut out = table(rows, "wall", |s| &s.wall);
     out += "\n";
     out += &table(rows, "process CPU", |s| &s.cpu);
@@ -88,6 +91,48 @@ pub(crate) fn render(rows: &[Row]) -> String {
         out += &format!("- `{}`: {}\n", row.workload.name(), row.workload.describe());
     }
     out
+}
+
+/// Renders the HTTP row: median requests per second under wrk, and weft's time per request
+/// relative to the best peer's (best peer's requests/s divided by weft's), so that, as in the
+/// other tables, below 1.00 means weft is faster.
+pub(crate) fn render_http(runtimes: &[(&'static str, Vec<f64>)], seconds: u64) -> String {
+    let medians: Vec<f64> = runtimes.iter().map(|(_, s)| median_f64(s)).collect();
+    let mut out = "| workload (wrk, median requests/s) |".to_owned();
+    for (name, _) in runtimes {
+        out += &format!(" {name} |");
+    }
+    out += " weft / best peer (time per request) |\n|---|";
+    out += &"---:|".repeat(runtimes.len() + 1);
+    out += "\n| http_hello |";
+    for m in &medians {
+        out += &format!(" {m:.0} |");
+    }
+    let weft = medians.first().copied().unwrap_or(0.0);
+    let best = medians.iter().skip(1).copied().fold(0.0, f64::max);
+    if weft > 0.0 {
+        out += &format!(" {:.2} |\n", best / weft);
+    } else {
+        out += " n/a |\n";
+    }
+    out += &format!(
+        "\n- `http_hello`: `wrk -t1 -c{} -d{seconds}s` against each runtime's HTTP/1.1 hello \
+         server (keep-alive, the server of examples/http_hello.rs) on loopback; wrk runs in \
+         its own process on the same 2 cores\n",
+        crate::http::WRK_CONNECTIONS
+    );
+    out
+}
+
+/// The median of `samples` (0 when empty).
+fn median_f64(samples: &[f64]) -> f64 {
+    let mut s = samples.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    match s.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => s[n / 2],
+        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+    }
 }
 
 #[cfg(test)]

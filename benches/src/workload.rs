@@ -72,6 +72,9 @@ pub(crate) trait Subject {
     /// An echo server on loopback and `connections` clients, each doing `rounds` round trips
     /// of `bytes` bytes (write, then read the echo back), all on the runtime.
     fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize);
+    /// Starts the HTTP hello server (`crate::http`) on loopback, on the runtime; it serves
+    /// until the returned [`Server`](crate::http::Server) is dropped.
+    fn http_hello(&self) -> crate::http::Server;
 }
 
 /// A workload the harness can run and name.

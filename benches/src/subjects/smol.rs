@@ -2,6 +2,7 @@
 //! `futures_lite::future::block_on(ex.run(..))`.
 
 use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
+use crate::http::{RESPONSE, Requests, Server, responses};
 use crate::workload::Subject;
 use async_channel::Sender;
 use async_executor::Executor;
@@ -278,5 +279,45 @@ impl Subject for Smol {
             server.await;
         });
         future::block_on(driver);
+    }
+
+    fn http_hello(&self) -> Server {
+        let listener =
+            async_io::Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
+        let addr = listener.get_ref().local_addr().expect("addr");
+        let ex = self.ex.clone();
+        let accept = self.ex.spawn(async move {
+            loop {
+                if let Ok((stream, _)) = listener.accept().await {
+                    ex.spawn(serve_http(stream)).detach();
+                }
+            }
+        });
+        Server {
+            addr,
+            // Dropping a smol task cancels it.
+            stop: Box::new(move || drop(accept)),
+        }
+    }
+}
+
+/// One `http_hello` connection: answer every complete request until the client closes.
+async fn serve_http(mut stream: async_io::Async<std::net::TcpStream>) {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    stream.get_ref().set_nodelay(true).expect("nodelay");
+    let mut requests = Requests::new();
+    while let Some(spare) = requests.spare() {
+        let n = match stream.read(spare).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let written = match requests.feed(n) {
+            0 => Ok(()),
+            1 => stream.write_all(RESPONSE).await,
+            count => stream.write_all(&responses(count)).await,
+        };
+        if written.is_err() {
+            return;
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! tokio, with a multi-thread runtime of [`WORKERS`] workers.
 
 use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
+use crate::http::{RESPONSE, Requests, Server, responses};
 use crate::workload::Subject;
 use async_channel::Sender;
 
@@ -237,5 +238,45 @@ impl Subject for Tokio {
             }
             server.await.expect("server failed");
         });
+    }
+
+    fn http_hello(&self) -> Server {
+        let listener = self
+            .rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accept = self.rt.spawn(async move {
+            loop {
+                if let Ok((stream, _)) = listener.accept().await {
+                    drop(tokio::spawn(serve_http(stream)));
+                }
+            }
+        });
+        Server {
+            addr,
+            stop: Box::new(move || accept.abort()),
+        }
+    }
+}
+
+/// One `http_hello` connection: answer every complete request until the client closes.
+async fn serve_http(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.set_nodelay(true).expect("nodelay");
+    let mut requests = Requests::new();
+    while let Some(spare) = requests.spare() {
+        let n = match stream.read(spare).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let written = match requests.feed(n) {
+            0 => Ok(()),
+            1 => stream.write_all(RESPONSE).await,
+            count => stream.write_all(&responses(count)).await,
+        };
+        if written.is_err() {
+            return;
+        }
     }
 }

@@ -43,6 +43,9 @@ mod imp {
         pub(crate) fn pop(&self) -> Option<T> {
             self.0.pop()
         }
+        pub(crate) fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
         #[cfg(test)]
         pub(crate) fn len(&self) -> usize {
             self.0.len()
@@ -106,6 +109,9 @@ mod imp {
         }
         pub(crate) fn pop(&self) -> Option<T> {
             lock(&self.0).pop_front()
+        }
+        pub(crate) fn is_empty(&self) -> bool {
+            lock(&self.0).is_empty()
         }
         #[cfg(test)]
         pub(crate) fn len(&self) -> usize {

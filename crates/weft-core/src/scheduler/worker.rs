@@ -49,6 +49,10 @@ pub(crate) struct WorkerCx {
     lifo_seen: Box<[Cell<u32>]>,
     /// How long the next timed park lasts.
     recheck: Cell<Duration>,
+    /// Set while this worker is inside its driver (parked in it, or polling it for
+    /// maintenance): tasks the driver wakes are queued here without notifying anyone, and
+    /// one notification follows if more than one came (see `drive`).
+    driving: Cell<bool>,
 }
 
 const_thread_local! {
@@ -95,6 +99,7 @@ impl WorkerCx {
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             lifo_seen: (0..workers).map(|_| Cell::new(u32::MAX)).collect(),
             recheck: Cell::new(STUCK_RECHECK_MIN),
+            driving: Cell::new(false),
         }
     }
 
@@ -150,7 +155,8 @@ impl WorkerCx {
         self.lifo_polls.set(0);
         if tick.is_multiple_of(GLOBAL_INTERVAL) {
             // Maintenance: timers and I/O must progress even when no worker goes idle.
-            self.parker.poll_driver();
+            self.drive(|| self.parker.poll_driver());
+            self.notify_if_more_work();
             if let Some(task) = self.shared.injector.steal_into(&self.queue) {
                 return Some(task);
             }
@@ -169,8 +175,34 @@ impl WorkerCx {
         task.run();
     }
 
+    /// Runs `f` (a park or a driver poll) with wakes queued locally and no notifications: a
+    /// worker parked in the driver still counts as parked in the idle set, so a notification
+    /// from its own dispatch would pick itself and write its own wake-up eventfd (measured:
+    /// one write and one read per few requests on the HTTP row), and would not reach a worker
+    /// that actually sleeps.
+    fn drive(&self, f: impl FnOnce()) {
+        self.driving.set(true);
+        f();
+        self.driving.set(false);
+    }
+
+    /// After the driver ran: if it queued more than this worker takes next (the LIFO task),
+    /// wake one other worker to share them (it searches and wakes more if there is more).
+    fn notify_if_more_work(&self) {
+        if !self.queue.is_empty() {
+            self.shared.notify_parked();
+        }
+    }
+
     /// Schedules `task` from a task running on this worker.
     fn schedule(&self, task: Notified, reason: Reason) {
+        if self.driving.get() {
+            // Inside this worker's driver: see `drive`.
+            if let Some(displaced) = self.lifo().put(task) {
+                self.queue.push(displaced);
+            }
+            return;
+        }
         match reason {
             Reason::Yield => {
                 // A yield lets every ready task go first, including those queued from outside:
@@ -273,9 +305,10 @@ impl WorkerCx {
         }
         if !self.shared.is_shutdown() {
             let timeout = parked.timed.then(|| self.recheck.get());
-            self.parker.park(timeout);
+            self.drive(|| self.parker.park(timeout));
         }
         let notified = idle.transition_worker_from_parked(self.index);
+        self.notify_if_more_work();
         if !notified {
             self.recheck
                 .set((self.recheck.get() * 2).min(STUCK_RECHECK_MAX));

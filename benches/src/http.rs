@@ -1,0 +1,148 @@
+//! The HTTP row: each runtime serves the same plain HTTP/1.1 "hello" (the server of
+//! `crates/weft/examples/http_hello.rs`: keep-alive, pipelining, no framework) on loopback, and
+//! `wrk` drives it from another process. Requests per second, higher is better.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+/// The response every server sends for every request.
+pub(crate) const RESPONSE: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
+
+/// Bytes each connection reads at a time (a request head must fit).
+pub(crate) const READ_BUFFER: usize = 8192;
+
+/// wrk's connections (`-c`), one wrk thread (`-t1`).
+pub(crate) const WRK_CONNECTIONS: usize = 50;
+
+/// A running server; dropping it stops accepting (open connections end when wrk closes them).
+pub(crate) struct Server {
+    /// Where it listens.
+    pub(crate) addr: SocketAddr,
+    /// Stops the accept loop.
+    pub(crate) stop: Box<dyn FnOnce()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let stop = std::mem::replace(&mut self.stop, Box::new(|| {}));
+        stop();
+    }
+}
+
+/// Buffered request bytes of one connection: tells how many complete request heads arrived.
+pub(crate) struct Requests {
+    buf: Vec<u8>,
+    filled: usize,
+}
+
+impl Requests {
+    /// An empty buffer of [`READ_BUFFER`] bytes.
+    pub(crate) fn new() -> Requests {
+        Requests {
+            buf: vec![0; READ_BUFFER],
+            filled: 0,
+        }
+    }
+
+    /// Where the next read goes; `None` when a request head outgrew the buffer (the server
+    /// then drops the connection).
+    pub(crate) fn spare(&mut self) -> Option<&mut [u8]> {
+        (self.filled < self.buf.len()).then(|| &mut self.buf[self.filled..])
+    }
+
+    /// `n` more bytes were read into [`spare`](Requests::spare): returns how many requests are
+    /// now complete (and forgets them).
+    pub(crate) fn feed(&mut self, n: usize) -> usize {
+        self.filled += n;
+        let mut start = 0;
+        let mut complete = 0;
+        while let Some(end) = self.buf[start..self.filled]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+        {
+            start += end + 4;
+            complete += 1;
+        }
+        self.buf.copy_within(start..self.filled, 0);
+        self.filled -= start;
+        complete
+    }
+}
+
+/// The responses for `count` requests, as one buffer (one write for a pipelined batch).
+pub(crate) fn responses(count: usize) -> Vec<u8> {
+    RESPONSE.repeat(count)
+}
+
+/// Whether `wrk` can be run.
+pub(crate) fn wrk_available() -> bool {
+    Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty() || !o.stderr.is_empty())
+}
+
+/// Runs `wrk -t1 -c50 -d{duration}` against `addr` and returns its requests per second.
+///
+/// # Panics
+///
+/// If wrk cannot run, or reports socket errors or non-2xx responses: a server that fails
+/// requests must not look fast.
+pub(crate) fn run_wrk(addr: SocketAddr, duration: Duration) -> f64 {
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{WRK_CONNECTIONS}"),
+            &format!("-d{}s", duration.as_secs().max(1)),
+            &format!("http://{addr}/"),
+        ])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "wrk failed: {text}");
+    for bad in ["Socket errors", "Non-2xx or 3xx responses"] {
+        assert!(
+            !text.contains(bad),
+            "wrk saw errors against {addr}:\n{text}"
+        );
+    }
+    parse_requests_per_sec(&text)
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk's output:\n{text}"))
+}
+
+/// The number on wrk's `Requests/sec:` line.
+fn parse_requests_per_sec(text: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Requests, parse_requests_per_sec};
+
+    fn feed(r: &mut Requests, bytes: &[u8]) -> usize {
+        let spare = r.spare().expect("room");
+        spare[..bytes.len()].copy_from_slice(bytes);
+        r.feed(bytes.len())
+    }
+
+    #[test]
+    fn requests_are_counted_across_reads_and_pipelines() {
+        let mut r = Requests::new();
+        assert_eq!(feed(&mut r, b"GET / HTTP/1.1\r\nHost: a\r\n"), 0);
+        assert_eq!(feed(&mut r, b"\r\nGET / HTTP/1.1\r\n\r\nGET /"), 2);
+        assert_eq!(feed(&mut r, b" HTTP/1.1\r\n\r\n"), 1);
+        assert_eq!(r.filled, 0);
+    }
+
+    #[test]
+    fn wrk_output_is_parsed() {
+        let text = "Running 5s test @ http://127.0.0.1:1/\n  1 threads and 50 connections\n\
+                    Requests/sec:  81234.56\nTransfer/sec:      6.43MB\n";
+        assert_eq!(parse_requests_per_sec(text), Some(81234.56));
+        assert_eq!(parse_requests_per_sec("nothing"), None);
+    }
+}
