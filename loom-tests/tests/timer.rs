@@ -2,6 +2,9 @@
 //! the driver deciding to park (the new timer is never slept through), and a timer firing
 //! racing its cancel and its reset (woken at most once, never after a cancel).
 //!
+//! And the fallback driver's switch from its thread park to an I/O layer attached from another
+//! thread, racing a registration's unpark (`weft-timer/src/fallback.rs`).
+//!
 //! loom has no clock, so the timers here are already due (deadline in the past): the question
 //! is only whether the driver notices them.
 #![cfg(weft_loom)]
@@ -11,6 +14,7 @@ use loom::thread;
 use std::task::{Wake, Waker};
 use std::time::Duration;
 use weft_core::scheduler::Park;
+use weft_timer::fallback::FallbackPark;
 use weft_timer::loom_internals::{register, remove, reset};
 use weft_timer::{Instant, ThreadPark, TimerDriver};
 
@@ -77,5 +81,42 @@ fn a_timer_firing_races_its_cancel_and_reset() {
         canceller.join().unwrap();
         let woken = count.0.load(Ordering::SeqCst);
         assert!(woken <= 1, "woken at most once, got {woken}");
+    });
+}
+
+/// The fallback driver parks in a `FallbackPark` while one thread attaches an I/O layer (a
+/// second `ThreadPark` stands in for the reactor) and another registers a due timer, whose
+/// unpark may go to the old layer just as the driver switches. The driver must still fire it.
+#[test]
+fn fallback_attach_never_loses_an_unpark() {
+    loom::model(|| {
+        let park = FallbackPark::new();
+        let attach = park.attacher();
+        let (mut driver, handle) = TimerDriver::new(Box::new(park), 1);
+        let (count, waker) = counting_waker();
+        let driving = {
+            let count = count.clone();
+            thread::spawn(move || {
+                while count.0.load(Ordering::SeqCst) == 0 {
+                    driver.park(None);
+                }
+            })
+        };
+        let attaching = thread::spawn(move || {
+            assert!(attach.attach(Box::new(ThreadPark::new())).is_ok());
+            // A second layer is refused and handed back.
+            assert!(attach.attach(Box::new(ThreadPark::new())).is_err());
+        });
+        let registering = thread::spawn(move || {
+            let _timer = register(&handle.for_worker(), past(), &waker).unwrap();
+        });
+        registering.join().unwrap();
+        attaching.join().unwrap();
+        driving.join().unwrap();
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            1,
+            "the due timer fired once"
+        );
     });
 }

@@ -368,8 +368,9 @@ pub(crate) fn current() -> io::Result<Arc<Reactor>> {
     fallback()
 }
 
-/// The process-wide fallback reactor, for sockets outside any weft runtime: one thread,
-/// `weft-io`, started on first use, that waits on it forever.
+/// The process-wide fallback reactor, for sockets outside any weft runtime. It is driven by
+/// the fallback driver thread of weft-timer (`weft-fallback`), which serves the fallback
+/// timers too: one thread for both, whichever is used first.
 pub fn fallback() -> io::Result<Arc<Reactor>> {
     static FALLBACK: OnceLock<Arc<Reactor>> = OnceLock::new();
     if let Some(r) = FALLBACK.get() {
@@ -377,14 +378,10 @@ pub fn fallback() -> io::Result<Arc<Reactor>> {
     }
     let reactor = Reactor::new()?;
     if FALLBACK.set(reactor.clone()).is_ok() {
-        let mut driver = IoDriver::new(reactor.clone());
-        std::thread::Builder::new()
-            .name("weft-io".into())
-            .spawn(move || {
-                loop {
-                    driver.park(None);
-                }
-            })?;
+        // Only the thread that set FALLBACK attaches, so this is the one I/O layer.
+        weft_timer::fallback::attach_io(Box::new(IoDriver::new(reactor))).map_err(|_| {
+            io::Error::other("weft: the fallback driver already drives another reactor")
+        })?;
     }
     Ok(FALLBACK.get().expect("set above").clone())
 }

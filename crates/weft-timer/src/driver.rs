@@ -24,8 +24,8 @@ use crate::instant::Instant;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard};
 use crate::wheel::{Key, Wheel};
 use std::cell::RefCell;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
@@ -319,21 +319,9 @@ pub(crate) fn current() -> TimerHandle {
     weft_core::context::current_in(&CURRENT).unwrap_or_else(|| fallback().clone())
 }
 
-/// The process-wide fallback driver, for timers outside any weft runtime (under another
-/// executor, or after a runtime closed): one thread, `weft-timer`, started on first use, that
-/// parks in its own `TimerDriver` forever.
+/// The process-wide fallback driver's wheel, for timers outside any weft runtime (under
+/// another executor, or after a runtime closed): see [`crate::fallback`]; its thread,
+/// `weft-fallback`, also drives the fallback I/O reactor.
 pub fn fallback() -> &'static TimerHandle {
-    static FALLBACK: OnceLock<TimerHandle> = OnceLock::new();
-    FALLBACK.get_or_init(|| {
-        let (mut driver, handle) = TimerDriver::new(Box::new(crate::park::ThreadPark::new()), 1);
-        std::thread::Builder::new()
-            .name("weft-timer".into())
-            .spawn(move || {
-                loop {
-                    driver.park(None);
-                }
-            })
-            .expect("weft: could not start the fallback timer thread");
-        handle
-    })
+    crate::fallback::timers()
 }

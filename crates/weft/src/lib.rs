@@ -94,8 +94,8 @@ pub mod io {
 }
 
 /// Networking (asyncio: `open_connection`, `start_server`, datagram endpoints): TCP, UDP and
-/// Unix-domain sockets. They work inside a weft runtime and, through a fallback reactor
-/// thread, under any other executor.
+/// Unix-domain sockets. They work inside a weft runtime and, through the fallback driver
+/// thread (the one the timers use), under any other executor.
 ///
 /// ```
 /// use weft::io::{AsyncReadExt, AsyncWriteExt};

@@ -213,7 +213,36 @@ fn sockets_work_outside_a_runtime() {
         let mut b = [0u8; 1];
         server.read_exact(&mut b).await.unwrap();
         assert_eq!(&b, b"x");
+        // A timeout outside a runtime too, around a read that waits for data still to come.
+        let reader = async {
+            let mut b = [0u8; 1];
+            server.read_exact(&mut b).await.unwrap();
+            b[0]
+        };
+        let writer = async {
+            weft::time::sleep(std::time::Duration::from_millis(20)).await;
+            client.write_all(b"y").await.unwrap();
+        };
+        let (got, ()) = futures_lite::future::zip(
+            weft::time::timeout(std::time::Duration::from_secs(30), reader),
+            writer,
+        )
+        .await;
+        assert_eq!(got, Ok(b'y'));
     });
+    // Timers and sockets outside a runtime share one driver thread.
+    let names = thread_names();
+    let fallback = names.iter().filter(|n| *n == "weft-fallback").count();
+    assert_eq!(fallback, 1, "threads: {names:?}");
+}
+
+/// The names of this process's threads.
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim_end().to_owned())
+        .collect()
 }
 
 #[test]
