@@ -130,18 +130,47 @@ impl Reactor {
             fd: fd.as_raw_fd(),
             readiness: Readiness::new(),
         });
-        // SAFETY: the fd is deregistered (`deregister`) before the `Async` that owns it closes
-        // it, so the poller never holds a closed or reused fd.
-        unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)?;
-        }
+        self.add(fd, key)?;
         if key == sources.slots.len() {
             sources.slots.push(Some(source.clone()));
         } else {
             sources.slots[key] = Some(source.clone());
         }
         Ok(source)
+    }
+
+    /// Adds `fd` to the poller under `key`: edge-triggered, both directions.
+    ///
+    /// On Linux this is our own `epoll_ctl` on the poller's descriptor, so that it can ask
+    /// for `EPOLLRDHUP` (polling does not): the peer's FIN then shows up as a hang-up, which
+    /// the short-read rule needs (`readiness.rs`). polling's own `delete` removes it, as with
+    /// any fd. Elsewhere it is polling's `add`.
+    fn add(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            let mut event = libc::epoll_event {
+                events: (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32,
+                u64: key as u64,
+            };
+            let epfd = self.poller.as_raw_fd();
+            // SAFETY: `epfd` is the poller's live epoll descriptor, `fd` a live descriptor
+            // borrowed from its owner, and `event` a valid epoll_event. The fd is deregistered
+            // (`deregister`) before the `Async` that owns it closes it, so the poller never
+            // holds a closed or reused fd.
+            let r = unsafe {
+                libc::epoll_ctl(epfd, libc::EPOLL_CTL_ADD, fd.as_raw_fd(), &raw mut event)
+            };
+            if r < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        }
+        #[cfg(not(target_os = "linux"))]
+        // SAFETY: as above: deregistered before its owner closes it.
+        unsafe {
+            self.poller
+                .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)
+        }
     }
 
     /// Removes a source; called before its fd is closed.

@@ -320,7 +320,7 @@ pub(crate) fn current() -> TimerHandle {
 }
 
 /// The process-wide fallback driver's wheel, for timers outside any weft runtime (under
-/// another executor, or after a runtime closed): see [`crate::fallback`]; its thread,
+/// another executor, or after a runtime closed): see [`mod@crate::fallback`]; its thread,
 /// `weft-fallback`, also drives the fallback I/O reactor.
 pub fn fallback() -> &'static TimerHandle {
     crate::fallback::timers()

@@ -5,6 +5,7 @@ mod common;
 use common::runtime;
 use std::io::ErrorKind;
 use std::net::Shutdown;
+use std::time::Duration;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 
@@ -94,6 +95,48 @@ fn a_half_closed_stream_still_receives_the_reply() {
         client.read_to_string(&mut reply).await.unwrap();
         assert_eq!(reply, "got 8 bytes");
         server.await.unwrap();
+    });
+}
+
+/// A short read (less than the buffer) skips the next `WouldBlock` syscall, except when the
+/// peer's FIN is already in: then the next read must return 0 instead of waiting forever. The
+/// data and the FIN arrive before and around the accept in every order a loop can produce.
+#[test]
+fn a_short_read_followed_by_the_peers_fin_reads_the_end() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        for round in 0..100 {
+            let client = std::thread::spawn(move || {
+                let mut c = std::net::TcpStream::connect(addr).unwrap();
+                std::io::Write::write_all(&mut c, b"hello").unwrap();
+                c.shutdown(Shutdown::Write).unwrap();
+                c
+            });
+            if round % 2 == 0 {
+                weft::task::yield_now().await;
+            }
+            let (mut server, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let mut got = Vec::new();
+            let ended = weft::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    let n = server.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                }
+            })
+            .await;
+            assert!(
+                ended.is_ok(),
+                "round {round}: the end of the stream never came"
+            );
+            assert_eq!(got, b"hello");
+            drop(client.join().unwrap());
+        }
     });
 }
 
