@@ -143,6 +143,14 @@ impl WorkerCx {
 
     /// The next task from this worker's own sources.
     fn next_task(&self, tick: u32) -> Option<Notified> {
+        let maintenance = tick.is_multiple_of(GLOBAL_INTERVAL);
+        if maintenance {
+            // Timers and I/O must progress even when no worker goes idle. This comes before
+            // the LIFO look: the tasks the driver wakes land in the LIFO slot, and a worker
+            // that looked there first could go on to park with its own slot occupied.
+            self.drive(|| self.parker.poll_driver());
+            self.notify_if_more_work();
+        }
         if self.lifo_polls.get() < MAX_LIFO_POLLS {
             if let Some(task) = self.lifo().take() {
                 self.lifo_polls.set(self.lifo_polls.get() + 1);
@@ -153,13 +161,8 @@ impl WorkerCx {
             self.queue.push(task);
         }
         self.lifo_polls.set(0);
-        if tick.is_multiple_of(GLOBAL_INTERVAL) {
-            // Maintenance: timers and I/O must progress even when no worker goes idle.
-            self.drive(|| self.parker.poll_driver());
-            self.notify_if_more_work();
-            if let Some(task) = self.shared.injector.steal_into(&self.queue) {
-                return Some(task);
-            }
+        if maintenance && let Some(task) = self.shared.injector.steal_into(&self.queue) {
+            return Some(task);
         }
         self.queue
             .pop()
