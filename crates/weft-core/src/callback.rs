@@ -16,7 +16,9 @@
 //!
 //! `PENDING -> RUNNING -> DONE`, or `PENDING -> CANCELLED`. Both `run` and `cancel` leave
 //! `PENDING` by compare-exchange, so exactly one of them wins; the winner alone touches the
-//! closure. A cancelled callback never runs; a started one cannot be cancelled.
+//! closure. A cancelled callback never runs; a started one cannot be cancelled. `cancel` drops
+//! the closure at once (what it captured is released then, not when the last handle goes;
+//! asyncio's `Handle.cancel()` likewise drops its callback), on the cancelling thread.
 //!
 //! Orderings: the compare-exchanges are `AcqRel`: the runner that wins acquires the closure
 //! written before the callback was queued (also published by the queue's mutex); `is_cancelled`
@@ -49,6 +51,8 @@ pub type PanicHandler = Arc<dyn Fn(Box<dyn Any + Send>) + Send + Sync>;
 trait Callback: Send + Sync {
     /// Runs the closure if still pending; a panic is returned, not propagated.
     fn run(&self) -> Result<(), Box<dyn Any + Send>>;
+    /// Cancels the callback if still pending, dropping its closure.
+    fn cancel(&self);
     fn state(&self) -> &AtomicUsize;
 }
 
@@ -82,6 +86,18 @@ impl<F: FnOnce() + Send> Callback for CallbackCell<F> {
         result
     }
 
+    fn cancel(&self) {
+        if self
+            .state
+            .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire)
+            .is_ok()
+        {
+            // SAFETY: we moved the state out of PENDING, so nobody else touches the closure
+            // (`run` gives up on a state that is not PENDING).
+            drop(self.f.with_mut(|f| unsafe { (*f).take() }));
+        }
+    }
+
     fn state(&self) -> &AtomicUsize {
         &self.state
     }
@@ -94,13 +110,11 @@ pub struct CallbackHandle {
 }
 
 impl CallbackHandle {
-    /// Makes sure the callback never runs, if it has not started yet. Cancelling a callback
-    /// that is running or done changes nothing.
+    /// Makes sure the callback never runs, if it has not started yet, and drops its closure
+    /// (with whatever it captured) right away. Cancelling a callback that is running or done
+    /// changes nothing.
     pub fn cancel(&self) {
-        let _ = self
-            .cell
-            .state()
-            .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
+        self.cell.cancel();
     }
 
     /// Whether the callback was cancelled (and so never runs).

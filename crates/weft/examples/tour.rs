@@ -1,10 +1,15 @@
-//! A tour of weft: what exists today, in order, with timings on the loop's clock.
+//! A tour of weft, for anyone who knows asyncio's event loop: run, tasks, names, work
+//! stealing, yield, cancellation, panics, callbacks, timers and timeouts, gather, blocking work,
+//! run_forever/stop, sockets, the nesting rule, and close — in order, in a few seconds, with
+//! timings on the loop's clock. docs/asyncio.md maps every asyncio concept to weft, and
+//! examples/asyncio_NN_*.rs have one runnable example per pattern.
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::runtime::Builder;
 use weft::task;
 
@@ -154,7 +159,136 @@ fn main() -> std::io::Result<()> {
     println!("{}    next task: {ok:?}", at());
 
     println!(
-        "{} 8. close: pending tasks are dropped, threads joined",
+        "{} 8. call_soon / call_later / cancel: callbacks on the loop",
+        at()
+    );
+    let handle = rt.handle().clone();
+    let (log_tx, log_rx) = std::sync::mpsc::channel::<&str>();
+    let t0 = handle.time();
+    handle.call_later(Duration::from_millis(60), {
+        let tx = log_tx.clone();
+        move || tx.send("call_later(60 ms)").expect("tour listens")
+    });
+    let cancelled = handle.call_later(Duration::from_millis(30), {
+        let tx = log_tx.clone();
+        move || tx.send("cancelled callback").expect("tour listens")
+    });
+    cancelled.cancel();
+    for name in ["call_soon #1", "call_soon #2"] {
+        let tx = log_tx.clone();
+        handle.call_soon(move || tx.send(name).expect("tour listens"));
+    }
+    drop(log_tx);
+    let order: Vec<&str> = log_rx.iter().collect();
+    println!(
+        "{}    callbacks ran in order: {order:?} (the cancelled one never ran)",
+        at()
+    );
+    println!(
+        "{}    loop.time() advanced {} ms meanwhile",
+        at(),
+        handle.time().duration_since(t0).as_millis()
+    );
+
+    println!(
+        "{} 9. gather: A 200 ms, B 100 ms, C 300 ms run at once",
+        at()
+    );
+    let t0 = Instant::now();
+    let gathered = rt.block_on(weft::join_all([("A", 200), ("B", 100), ("C", 300)].map(
+        |(name, ms)| {
+            rt.spawn(async move {
+                weft::time::sleep(Duration::from_millis(ms)).await;
+                name
+            })
+        },
+    )));
+    let gathered: Vec<&str> = gathered
+        .into_iter()
+        .map(|r| r.expect("no task fails"))
+        .collect();
+    println!(
+        "{}    gather -> {gathered:?} in {} ms (the longest, not the sum)",
+        at(),
+        t0.elapsed().as_millis()
+    );
+
+    println!(
+        "{} 10. wait_for: a 10 s operation under a 150 ms timeout",
+        at()
+    );
+    let outcome = rt.block_on(weft::time::timeout(Duration::from_millis(150), async {
+        let _cleanup = Cleanup;
+        weft::time::sleep(Duration::from_secs(10)).await;
+    }));
+    println!(
+        "{}    wait_for -> {:?}; the operation's cleanup ran first",
+        at(),
+        outcome.map_err(|e| e.to_string())
+    );
+
+    println!(
+        "{} 11. run_in_executor: blocking work off the workers",
+        at()
+    );
+    let blocking = rt.block_on(async {
+        weft::spawn_blocking(|| {
+            std::thread::sleep(Duration::from_millis(50));
+            "read from a slow device"
+        })
+        .await
+        .expect("the job ran")
+    });
+    println!("{}    spawn_blocking -> {blocking:?}", at());
+
+    println!("{} 12. run_forever until a task calls stop()", at());
+    let stopper = rt.handle().clone();
+    rt.spawn(async move {
+        weft::time::sleep(Duration::from_millis(50)).await;
+        stopper.stop();
+    });
+    rt.run_forever();
+    println!("{}    run_forever returned after stop()", at());
+
+    println!("{} 13. TCP: an echo server and a client", at());
+    let echoed = rt.block_on(async {
+        let listener = weft::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        weft::spawn(async move {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).await.expect("read");
+            s.write_all(&buf[..n]).await.expect("write");
+        });
+        let mut client = weft::net::TcpStream::connect(addr).await.expect("connect");
+        client.write_all(b"hello, weft").await.expect("write");
+        let mut back = [0u8; 11];
+        client.read_exact(&mut back).await.expect("read");
+        String::from_utf8_lossy(&back).into_owned()
+    });
+    println!("{}    the server echoed {echoed:?}", at());
+
+    println!("{} 14. Nesting loops is refused with a clear message", at());
+    std::panic::set_hook(Box::new(|_| {}));
+    let nested = rt.spawn(async { weft::runtime::Handle::current().block_on(async { 1 }) });
+    let err = rt.block_on(nested).expect_err("nested block_on panics");
+    let _ = std::panic::take_hook();
+    let payload = err.into_panic();
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    println!(
+        "{}    block_on inside a task panicked: \"{}...\"",
+        at(),
+        message.split(':').next().unwrap_or_default()
+    );
+
+    println!(
+        "{} 15. close: pending tasks are dropped, threads joined",
         at()
     );
     let pending = rt.spawn(async move {
