@@ -1,29 +1,91 @@
 //! # weft
 //!
-//! A multi-threaded, work-stealing async runtime with the ease of Python's asyncio event loop.
+//! A multi-threaded, work-stealing async runtime with the ease of Python's asyncio event loop:
+//! run, create_task, call_soon, call_later, run_in_executor, wait_for, gather, named tasks,
+//! run_forever / stop / close — on every core.
+//!
+//! ## Quick start
 //!
 //! ```
-//! let total = weft::run(async {
-//!     let tasks: Vec<_> = (1..=10u64).map(|i| weft::spawn(async move { i * i })).collect();
-//!     let mut total = 0;
-//!     for task in tasks {
-//!         total += task.await.unwrap();
-//!     }
-//!     total
+//! use std::time::Duration;
+//!
+//! // asyncio.run(main()): a runtime is built, drives the future, and is closed.
+//! let results = weft::run(async {
+//!     // asyncio.create_task(...), three at once; asyncio.gather(...) in input order.
+//!     let tasks = [30, 10, 20].map(|ms| {
+//!         weft::spawn(async move {
+//!             weft::time::sleep(Duration::from_millis(ms)).await;
+//!             ms
+//!         })
+//!     });
+//!     let results: Vec<u64> = weft::join_all(tasks)
+//!         .await
+//!         .into_iter()
+//!         .map(|r| r.unwrap())
+//!         .collect();
+//!     // asyncio.wait_for(op, timeout): the operation is dropped (cancelled) on expiry.
+//!     let slow = weft::time::sleep(Duration::from_secs(60));
+//!     assert!(weft::time::timeout(Duration::from_millis(10), slow).await.is_err());
+//!     // loop.run_in_executor(None, f): blocking work off the workers.
+//!     let n = weft::spawn_blocking(|| 6 * 7).await.unwrap();
+//!     assert_eq!(n, 42);
+//!     results
 //! });
-//! assert_eq!(total, 385);
+//! assert_eq!(results, [30, 10, 20]);
 //! ```
+//!
+//! A long-lived loop with callbacks, from synchronous code:
+//!
+//! ```
+//! let rt = weft::Runtime::new()?;                           // loop = new_event_loop()
+//! let handle = rt.handle().clone();
+//! let stopper = handle.clone();
+//! handle.call_later(std::time::Duration::from_millis(20), move || stopper.stop());
+//! handle.call_soon(|| println!("soon"));                    // loop.call_soon(cb)
+//! rt.run_forever();                                         // until stop()
+//! rt.close();                                               // loop.close()
+//! assert!(rt.is_closed());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## asyncio → weft
 //!
 //! | asyncio | weft |
 //! |---|---|
-//! | `asyncio.run(main())` | [`run`] |
+//! | `asyncio.run(main())` | [`run`], [`macro@main`] |
 //! | `loop = asyncio.new_event_loop()` | [`Runtime::new`], [`runtime::Builder`] |
-//! | `loop.run_until_complete(f)` | [`Runtime::block_on`] |
+//! | `asyncio.get_running_loop()` | [`runtime::Handle::current`] |
+//! | `loop.run_until_complete(f)` | [`Runtime::block_on`], [`runtime::Handle::block_on`] |
+//! | `loop.run_forever()` / `loop.stop()` | [`Runtime::run_forever`] / [`runtime::Handle::stop`] |
+//! | `loop.is_running()` / `is_closed()` / `close()` | [`Runtime::is_running`] / [`Runtime::is_closed`] / [`Runtime::close`] |
 //! | `asyncio.create_task(c)` | [`spawn`], [`Runtime::spawn`], [`runtime::Handle::spawn`] |
-//! | `create_task(c, name=...)` | [`task::Builder`] |
+//! | `create_task(c, name=...)`, `current_task()` | [`task::Builder`], [`task::current`] |
 //! | `Task.cancel()` | [`task::JoinHandle::abort`] |
-//! | `await asyncio.sleep(0)` | [`task::yield_now`] |
-//! | `loop.close()` | [`Runtime::close`] |
+//! | `asyncio.gather(...)` | [`join_all`], [`try_join_all`], [`join!`] |
+//! | `asyncio.TaskGroup` | [`task::JoinSet`] |
+//! | `await asyncio.sleep(d)` / `sleep(0)` | [`time::sleep`] / [`task::yield_now`] |
+//! | `asyncio.wait_for(f, timeout)` | [`time::timeout`] |
+//! | `loop.call_soon(cb)` / `call_soon_threadsafe` | [`runtime::Handle::call_soon`] |
+//! | `loop.call_later(d, cb)` / `call_at` / `loop.time()` | [`runtime::Handle::call_later`] / [`runtime::Handle::call_at`] / [`runtime::Handle::time`] |
+//! | `loop.create_future()` + `set_result` | [`sync::oneshot`] |
+//! | `loop.run_in_executor(None, f)` / `(pool, f)` | [`spawn_blocking`] / [`blocking::ThreadPool`] |
+//! | `open_connection` / `start_server` / datagrams | [`net::TcpStream`] / [`net::TcpListener`] / [`net::UdpSocket`] |
+//! | `loop.add_reader(fd, cb)` | [`io::Async`] |
+//!
+//! `docs/asyncio.md` in the repository has the whole table and sixteen asyncio patterns side
+//! by side with weft, each a runnable example (`examples/asyncio_NN_*.rs`); `cargo run
+//! --release --example tour` runs through all of it in a few seconds.
+//!
+//! ## What to know coming from asyncio
+//!
+//! - Tasks run in parallel on several worker threads (work stealing), so futures given to
+//!   [`spawn`] must be `Send`. Every [`runtime::Handle`] method works from any thread.
+//! - Cancellation is dropping: a dropped future stops at its last `.await` and runs its
+//!   destructors. [`task::JoinHandle::abort`], [`time::timeout`] and [`Runtime::close`] all
+//!   cancel that way; dropping a `JoinHandle` only detaches its task.
+//! - A panicking task fails its own `JoinHandle` ([`task::JoinError::is_panic`]); the runtime
+//!   keeps serving. Nesting `block_on` / `run` / `run_forever` on a thread that already drives
+//!   a runtime panics with a message saying what to do instead.
 //!
 //! The scheduler: N workers with local queues, a LIFO slot for the task just woken, a shared
 //! injector, work stealing, and an idle protocol that wakes a sleeping worker only when nobody
