@@ -80,9 +80,9 @@ fn a_callback_cancelled_before_it_runs_never_runs() {
 fn cancelling_a_callback_releases_what_it_captured_at_once() {
     let rt = runtime(2);
     let (tx, rx) = mpsc::channel::<()>();
-    let handle = rt
-        .handle()
-        .call_later(Duration::from_secs(3600), move || drop(tx.send(())));
+    let handle = rt.handle().call_later(Duration::from_secs(3600), move || {
+        let _ = tx.send(());
+    });
     handle.cancel();
     // The handle is still alive, but the closure and its sender are gone: the receiver sees
     // the channel disconnected instead of waiting an hour.
