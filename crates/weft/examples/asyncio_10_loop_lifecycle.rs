@@ -35,7 +35,11 @@ fn main() -> std::io::Result<()> {
 
     let handle = rt.handle().clone();
     rt.spawn(async move {
-        // A task sees the loop running, then stops it.
+        // The task starts at once (the workers run it, run_forever or not); once the main
+        // thread is in run_forever it sees the loop running, then stops it.
+        while !handle.is_running() {
+            weft::time::sleep(Duration::from_millis(5)).await;
+        }
         println!("inside a task, is_running: {}", handle.is_running());
         weft::time::sleep(Duration::from_millis(100)).await;
         println!("stopping the loop from a task");
