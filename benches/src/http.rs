@@ -76,6 +76,31 @@ pub(crate) fn responses(count: usize) -> Vec<u8> {
     RESPONSE.repeat(count)
 }
 
+/// One connection of the hello server over the futures-io traits (weft's and smol's sockets):
+/// answer every complete request until the client closes. tokio's traits differ, so its
+/// adapter has its own copy of these few lines.
+pub(crate) async fn serve_futures_io<S>(mut stream: S)
+where
+    S: futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin,
+{
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    let mut requests = Requests::new();
+    while let Some(spare) = requests.spare() {
+        let n = match stream.read(spare).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let written = match requests.feed(n) {
+            0 => Ok(()),
+            1 => stream.write_all(RESPONSE).await,
+            count => stream.write_all(&responses(count)).await,
+        };
+        if written.is_err() {
+            return;
+        }
+    }
+}
+
 /// Whether `wrk` can be run.
 pub(crate) fn wrk_available() -> bool {
     Command::new("wrk")

@@ -2,7 +2,7 @@
 //! `futures_lite::future::block_on(ex.run(..))`.
 
 use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
-use crate::http::{RESPONSE, Requests, Server, responses};
+use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
 use async_executor::Executor;
@@ -301,23 +301,8 @@ impl Subject for Smol {
     }
 }
 
-/// One `http_hello` connection: answer every complete request until the client closes.
-async fn serve_http(mut stream: async_io::Async<std::net::TcpStream>) {
-    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+/// One `http_hello` connection.
+async fn serve_http(stream: async_io::Async<std::net::TcpStream>) {
     stream.get_ref().set_nodelay(true).expect("nodelay");
-    let mut requests = Requests::new();
-    while let Some(spare) = requests.spare() {
-        let n = match stream.read(spare).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let written = match requests.feed(n) {
-            0 => Ok(()),
-            1 => stream.write_all(RESPONSE).await,
-            count => stream.write_all(&responses(count)).await,
-        };
-        if written.is_err() {
-            return;
-        }
-    }
+    serve_futures_io(stream).await;
 }

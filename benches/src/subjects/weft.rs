@@ -1,7 +1,7 @@
 //! weft, with a multi-thread runtime of [`WORKERS`] workers.
 
 use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
-use crate::http::{RESPONSE, Requests, Server, responses};
+use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
 
@@ -258,23 +258,8 @@ impl Subject for Weft {
     }
 }
 
-/// One `http_hello` connection: answer every complete request until the client closes.
-async fn serve_http(mut stream: weft::net::TcpStream) {
-    use weft::io::{AsyncReadExt, AsyncWriteExt};
+/// One `http_hello` connection.
+async fn serve_http(stream: weft::net::TcpStream) {
     stream.set_nodelay(true).expect("nodelay");
-    let mut requests = Requests::new();
-    while let Some(spare) = requests.spare() {
-        let n = match stream.read(spare).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let written = match requests.feed(n) {
-            0 => Ok(()),
-            1 => stream.write_all(RESPONSE).await,
-            count => stream.write_all(&responses(count)).await,
-        };
-        if written.is_err() {
-            return;
-        }
-    }
+    serve_futures_io(stream).await;
 }

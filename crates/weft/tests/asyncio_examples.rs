@@ -2,21 +2,14 @@
 //! docs/asyncio.md) runs to a successful exit and prints what a user of that pattern expects.
 //! The checks are milestones and results, never timings (beyond "concurrent, not serial").
 
+mod common;
+
 use std::process::Command;
 
-/// Runs `examples/<name>.rs` (built by `cargo test --workspace`; built here otherwise) and
+/// Runs `examples/<name>.rs` and
 /// returns its standard output; fails unless it exits successfully.
 fn run_example(name: &str) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    if !dir.join(name).exists() {
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "weft", "--example", name])
-            .status()
-            .unwrap();
-        assert!(built.success(), "cargo could not build example {name}");
-    }
-    let out = Command::new(dir.join(name))
+    let out = Command::new(common::example_path(name))
         .output()
         .unwrap_or_else(|e| panic!("could not run example {name}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -1,22 +1,14 @@
 //! The I/O examples run and answer like a user would see with curl / nc.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
 /// Starts an example (built by `cargo test`) with `args`; returns it and the address it
 /// printed on its first line.
 fn start(example: &str, args: &[&str]) -> (Child, String) {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    if !dir.join(example).exists() {
-        // `cargo test --workspace` builds the examples; a lone `--test examples` does not.
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "weft", "--example", example])
-            .status()
-            .unwrap();
-        assert!(built.success(), "cargo could not build example {example}");
-    }
-    let mut child = Command::new(dir.join(example))
+    let mut child = Command::new(common::example_path(example))
         .args(args)
         .stdout(Stdio::piped())
         .spawn()

@@ -42,3 +42,18 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+/// The path of `examples/<name>.rs`'s binary: `cargo test --workspace` builds the examples;
+/// when a lone `--test` run did not, it is built here.
+pub fn example_path(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    if !dir.join(name).exists() {
+        let built = std::process::Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "weft", "--example", name])
+            .status()
+            .unwrap();
+        assert!(built.success(), "cargo could not build example {name}");
+    }
+    dir.join(name)
+}
