@@ -314,14 +314,8 @@ pub fn enter(handle: &TimerHandle) -> EnterGuard {
 pub type EnterGuard = weft_core::context::CurrentGuard<TimerHandle>;
 
 /// The wheel new timers on this thread use: the current runtime's, or else the fallback
-/// driver's.
+/// driver's (`crate::fallback`, whose thread `weft-fallback` also drives the fallback I/O
+/// reactor).
 pub(crate) fn current() -> TimerHandle {
-    weft_core::context::current_in(&CURRENT).unwrap_or_else(|| fallback().clone())
-}
-
-/// The process-wide fallback driver's wheel, for timers outside any weft runtime (under
-/// another executor, or after a runtime closed): see [`mod@crate::fallback`]; its thread,
-/// `weft-fallback`, also drives the fallback I/O reactor.
-pub fn fallback() -> &'static TimerHandle {
-    crate::fallback::timers()
+    weft_core::context::current_in(&CURRENT).unwrap_or_else(|| crate::fallback::timers().clone())
 }

@@ -4,7 +4,7 @@
 //!   1 ms resolution, O(1) insert and cancel, no allocation per reset) behind a `Park` layer:
 //!   the worker that parks in it sleeps until the next deadline and fires due timers.
 //! - [`sleep`], [`sleep_until`], [`timeout`], [`timeout_at`], [`interval`].
-//! - Outside a runtime, timers use the [fallback](mod@fallback) driver thread, started on first use and
+//! - Outside a runtime, timers use the [`fallback`] driver thread, started on first use and
 //!   shared with weft-io's fallback reactor.
 //!
 //! Users reach these through `weft::time`.
@@ -23,7 +23,7 @@ mod wheel;
 #[doc(hidden)]
 pub mod loom_internals;
 
-pub use driver::{EnterGuard, TimerDriver, TimerHandle, enter, fallback};
+pub use driver::{EnterGuard, TimerDriver, TimerHandle, enter};
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval};
 pub use park::ThreadPark;

@@ -100,7 +100,7 @@ impl Future for Sleep {
                 break key;
             }
             // The current runtime closed; the fallback driver never does.
-            timer = driver::fallback().clone();
+            timer = crate::fallback::timers().clone();
         };
         self.timer = Some((timer, key));
         Poll::Pending
