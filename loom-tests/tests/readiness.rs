@@ -37,6 +37,12 @@ impl Wake for Count {
     }
 }
 
+/// A waker that counts its wakes, and the count.
+fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
+    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
+    (count.clone(), Waker::from(count))
+}
+
 #[test]
 fn an_event_during_a_would_block_is_never_lost() {
     exhaustive(|| {
@@ -55,8 +61,7 @@ fn an_event_during_a_would_block_is_never_lost() {
             })
         };
         // The task: `read_with`'s loop, one pass until it would sleep or got the data.
-        let woken = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-        let waker = Waker::from(woken.clone());
+        let (woken, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut trace = Vec::new();
         let got = loop {
@@ -109,8 +114,7 @@ fn events_in_both_directions_reach_the_reader() {
                 }
             })
         };
-        let woken = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-        let waker = Waker::from(woken.clone());
+        let (woken, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut tries = 0;
         let got = loop {
@@ -150,8 +154,7 @@ fn a_short_read_never_hides_the_end_of_the_stream() {
         let reader = {
             let (readiness, fin) = (readiness.clone(), fin.clone());
             thread::spawn(move || {
-                let woken = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-                let waker = Waker::from(woken.clone());
+                let (woken, waker) = counting_waker();
                 let mut cx = Context::from_waker(&waker);
                 let mut reads = 0;
                 let eof = loop {
