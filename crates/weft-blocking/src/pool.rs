@@ -27,7 +27,7 @@ use crate::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
 use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
-use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskRef};
+use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
 
 crate::sync::const_thread_local! {
     /// The pool whose thread this is (null elsewhere); compared, never dereferenced.
@@ -109,8 +109,8 @@ impl Schedule for Scheduler {
         self.0.submit(&self.0, task);
     }
 
-    fn release(&self, task: TaskRef<'_>) -> bool {
-        task.remove_from(&self.0.registry)
+    fn registry(&self) -> &Registry {
+        &self.0.registry
     }
 }
 

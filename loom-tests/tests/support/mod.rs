@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskRef};
+use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
 
 /// A scheduler whose run queue the model drains by hand.
 #[derive(Clone)]
@@ -24,8 +24,8 @@ impl Schedule for Queue {
         self.0.tasks.lock().unwrap().push_back(task);
     }
 
-    fn release(&self, task: TaskRef<'_>) -> bool {
-        task.remove_from(&self.0.registry)
+    fn registry(&self) -> &Registry {
+        &self.0.registry
     }
 }
 

@@ -6,7 +6,7 @@ use super::shared::{Hooks, Reason, Remote, Shared};
 use super::worker::WorkerCx;
 use crate::sync::{Arc, AtomicU32, thread};
 // Closures in the config are shared with std's Arc even under loom: they are no protocol.
-use crate::task::{JoinHandle, Notified, Schedule, TaskName, TaskRef};
+use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::future::Future;
@@ -183,8 +183,8 @@ impl Schedule for Handle {
         self.shared.schedule(task, Reason::Yield);
     }
 
-    fn release(&self, task: TaskRef<'_>) -> bool {
-        task.remove_from(&self.shared.registry)
+    fn registry(&self) -> &Registry {
+        &self.shared.registry
     }
 }
 

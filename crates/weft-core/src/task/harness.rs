@@ -185,8 +185,11 @@ where
     }
     // SAFETY: `ptr` is a live task header.
     let raw = unsafe { RawTask::from_raw(ptr) };
-    let released = cell.scheduler.release(super::TaskRef::new(raw));
-    if cell.header.state.ref_dec(1 + usize::from(released)) {
+    // Leaving the registry is the harness's own business: `remove` unlinks the task only from
+    // the registry that bound it, whatever registry the scheduler names, so no `Schedule`
+    // impl can make us drop a reference a registry still holds.
+    let unlinked = cell.scheduler.registry().remove(raw);
+    if cell.header.state.ref_dec(1 + usize::from(unlinked)) {
         // SAFETY: those were the last references.
         unsafe { raw.dealloc() };
     }

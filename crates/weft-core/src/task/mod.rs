@@ -42,9 +42,13 @@ use std::fmt;
 /// A task's name, shared by its `JoinHandle` and its `TaskInfo`s. Only named tasks pay for it.
 pub type TaskName = Box<str>;
 
-/// Where a task goes when it is woken, and how it leaves its runtime when it completes.
+/// Where a task goes when it is woken, and which registry it lives in.
 ///
-/// Implemented by the work-stealing scheduler (and, later, by the blocking pool).
+/// Implemented by the work-stealing scheduler and the blocking pool. The trait is safe to
+/// implement: nothing it returns is trusted for memory safety. When a task completes, the
+/// harness unlinks it from [`Schedule::registry`] itself, and a registry only unlinks the tasks
+/// it bound (each task remembers the registry that linked it), so a registry returned by
+/// mistake leaves the task linked where it was; that registry's `close` releases it.
 pub trait Schedule: Send + Sync + Sized + 'static {
     /// A waker fired for an idle task: enqueue it.
     fn schedule(&self, task: Notified);
@@ -54,27 +58,8 @@ pub trait Schedule: Send + Sync + Sized + 'static {
         self.schedule(task);
     }
 
-    /// The task completed: unlink it from the registry; return whether it was linked.
-    fn release(&self, task: TaskRef<'_>) -> bool;
-}
-
-/// A borrowed view of a task, given to [`Schedule::release`].
-#[derive(Clone, Copy)]
-pub struct TaskRef<'a> {
-    raw: RawTask,
-    _borrow: std::marker::PhantomData<&'a ()>,
-}
-
-impl TaskRef<'_> {
-    /// The task's id.
-    pub fn id(&self) -> TaskId {
-        self.raw.header().id
-    }
-
-    /// Unlinks the task from `registry`; see [`Registry`].
-    pub fn remove_from(&self, registry: &Registry) -> bool {
-        registry.remove(self.raw)
-    }
+    /// The registry the scheduler's tasks are bound into (see [`Registry::bind`]).
+    fn registry(&self) -> &Registry;
 }
 
 /// A task that must be polled: what run queues hold. Owns one reference.
@@ -114,7 +99,7 @@ impl Notified {
         std::mem::forget(self);
         // SAFETY: the Notified's reference is handed to shutdown, which uses it as the
         // poller's reference; the task stays linked in its registry, whose reference
-        // `complete` releases through `Schedule::release`.
+        // `complete` releases when it unlinks the task.
         unsafe { raw.shutdown() };
     }
 
@@ -147,14 +132,5 @@ impl Drop for Notified {
 impl fmt::Debug for Notified {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notified").field("id", &self.id()).finish()
-    }
-}
-
-impl<'a> TaskRef<'a> {
-    pub(crate) fn new(raw: RawTask) -> TaskRef<'a> {
-        TaskRef {
-            raw,
-            _borrow: std::marker::PhantomData,
-        }
     }
 }

@@ -8,7 +8,8 @@
 //! # Ownership of the fields
 //!
 //! - `header.state`: shared, atomic (see `state.rs`).
-//! - `header.links`: only under the lock of the registry shard the task belongs to.
+//! - `header.links`: only under the lock of the shard of `header.owner`, the registry that
+//!   bound the task.
 //! - `stage`: the thread holding `RUNNING`; after `COMPLETE`, the `JoinHandle` if it has join
 //!   interest, else the completing thread.
 //! - `join_waker`: the `JoinHandle` while `JOIN_WAKER` is clear and the task not complete;
@@ -17,6 +18,7 @@
 use super::error::JoinError;
 use super::harness;
 use super::id::TaskId;
+use super::registry::RegistryId;
 use super::state::State;
 use super::{Schedule, TaskName};
 use crate::sync::UnsafeCell;
@@ -37,6 +39,9 @@ pub(crate) struct Header {
     pub(crate) vtable: &'static Vtable,
     pub(crate) id: TaskId,
     pub(crate) name: Option<TaskName>,
+    /// The registry that bound the task: the only one that may unlink it. Set at creation,
+    /// never changed.
+    pub(crate) owner: RegistryId,
     pub(crate) links: UnsafeCell<Links>,
 }
 
@@ -89,7 +94,13 @@ unsafe impl Sync for RawTask {}
 
 impl RawTask {
     /// Allocates a task holding `future`; its state is `State::new()` (three references).
-    pub(crate) fn new<F, S>(future: F, scheduler: S, id: TaskId, name: Option<TaskName>) -> RawTask
+    pub(crate) fn new<F, S>(
+        future: F,
+        scheduler: S,
+        id: TaskId,
+        name: Option<TaskName>,
+        owner: RegistryId,
+    ) -> RawTask
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -101,6 +112,7 @@ impl RawTask {
                 vtable: harness::vtable::<F, S>(),
                 id,
                 name,
+                owner,
                 links: UnsafeCell::new(Links {
                     prev: None,
                     next: None,

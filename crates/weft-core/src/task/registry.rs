@@ -6,7 +6,9 @@
 //!
 //! # Invariants
 //!
-//! - A task's `links` are read and written only under the lock of its shard.
+//! - A task's `links` are read and written only under the lock of its shard, in the registry
+//!   that bound it (`Header::owner`); `remove` refuses any other task, so nothing a `Schedule`
+//!   impl returns can make a registry unlink a task of another one.
 //! - A task is in a list exactly when it is its shard's `head` or its `prev` is set.
 //! - The list holds one reference per linked task. `remove` hands it to the caller (the
 //!   completing thread); `close` takes every task out and shuts each one down with it.
@@ -16,11 +18,28 @@ use super::raw::{Header, Links, RawTask};
 use super::{JoinHandle, Notified, Schedule, TaskId, TaskName};
 use crate::sync::{Mutex, MutexGuard};
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::ptr::NonNull;
 
 /// The set of unfinished tasks of one runtime.
 pub struct Registry {
+    id: RegistryId,
     shards: Box<[Mutex<Shard>]>,
+}
+
+/// The identity of a registry, unique within the process; each task keeps the id of the
+/// registry that bound it, so that no other registry ever follows its links.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RegistryId(NonZeroU64);
+
+impl RegistryId {
+    fn next() -> RegistryId {
+        // A plain std atomic even under loom, as `TaskId::next`: it only hands out distinct
+        // numbers (Relaxed) and orders nothing.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        RegistryId(NonZeroU64::new(id).expect("registry id counter overflowed"))
+    }
 }
 
 struct Shard {
@@ -52,7 +71,10 @@ impl Registry {
                 })
             })
             .collect();
-        Registry { shards }
+        Registry {
+            id: RegistryId::next(),
+            shards,
+        }
     }
 
     fn shard(&self, id: TaskId) -> MutexGuard<'_, Shard> {
@@ -75,7 +97,7 @@ impl Registry {
         S: Schedule,
     {
         let id = TaskId::next();
-        let raw = RawTask::new(future, scheduler, id, name);
+        let raw = RawTask::new(future, scheduler, id, name, self.id);
         // SAFETY: a new task has three references: one each for these two owners...
         let handle = unsafe { JoinHandle::new(raw) };
         // SAFETY: ...and this one.
@@ -110,9 +132,13 @@ impl Registry {
         (handle, Some(notified))
     }
 
-    /// Unlinks a completed task. Returns `true` when it was linked: the caller then owns the
-    /// registry's reference and must drop it.
+    /// Unlinks a completed task. Returns `true` when it was linked here: the caller then owns
+    /// the registry's reference and must drop it. A task this registry did not bind is left
+    /// alone (`false`): only its own registry may follow its links.
     pub(crate) fn remove(&self, task: RawTask) -> bool {
+        if task.header().owner != self.id {
+            return false;
+        }
         let mut shard = self.shard(task.header().id);
         // SAFETY: under the shard lock.
         unsafe { shard.unlink(task.header_ptr()) }
@@ -211,5 +237,110 @@ impl std::fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("len", &self.len())
             .finish()
+    }
+}
+
+#[cfg(all(test, not(weft_loom)))]
+mod tests {
+    use super::Registry;
+    use crate::task::{Notified, Schedule};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
+
+    /// A scheduler that names a registry other than the one its tasks were bound into: the
+    /// mistake a safe `Schedule` impl can make. It must cost nothing worse than a task left
+    /// linked until its own registry closes.
+    #[derive(Clone)]
+    struct WrongRegistry(Arc<Inner>);
+
+    struct Inner {
+        queue: Mutex<Vec<Notified>>,
+        other: Registry,
+    }
+
+    impl Schedule for WrongRegistry {
+        fn schedule(&self, task: Notified) {
+            self.0.queue.lock().unwrap().push(task);
+        }
+
+        fn registry(&self) -> &Registry {
+            &self.0.other
+        }
+    }
+
+    struct CountDrop(Arc<AtomicUsize>);
+
+    impl Drop for CountDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_scheduler_naming_another_registry_cannot_unlink_or_free_the_task() {
+        // One shard each, so the two tasks below share a list.
+        let own = Registry::new(1);
+        let scheduler = WrongRegistry(Arc::new(Inner {
+            queue: Mutex::new(Vec::new()),
+            other: Registry::new(1),
+        }));
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = CountDrop(drops.clone());
+        let (mut handle, notified) = own.bind(
+            async move {
+                let _guard = guard;
+                7
+            },
+            scheduler.clone(),
+            None,
+        );
+        // A second task, bound after it, so the first one has a neighbour in its list: a
+        // registry that followed the first task's links would rewrite this one's.
+        let (pending, _queued) = own.bind(std::future::pending::<()>(), scheduler.clone(), None);
+        notified.expect("the registry is open").run();
+
+        // The task completed; it is still linked in the registry that bound it (the scheduler
+        // pointed the harness elsewhere), and the other registry was not touched.
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(own.len(), 2);
+        assert_eq!(scheduler.0.other.len(), 0);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(
+            Pin::new(&mut handle).poll(&mut cx),
+            Poll::Ready(Ok(7))
+        ));
+        drop(handle);
+
+        // Its own registry still releases it, once (under ASan: no use after free), and cancels
+        // the pending one.
+        own.close();
+        assert_eq!(own.len(), 0);
+        assert!(pending.is_finished());
+        scheduler.0.other.close();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_completed_task_leaves_the_registry_that_bound_it() {
+        let own = Arc::new(Registry::new(4));
+        #[derive(Clone)]
+        struct Right(Arc<Registry>, Arc<Mutex<Vec<Notified>>>);
+        impl Schedule for Right {
+            fn schedule(&self, task: Notified) {
+                self.1.lock().unwrap().push(task);
+            }
+            fn registry(&self) -> &Registry {
+                &self.0
+            }
+        }
+        let scheduler = Right(own.clone(), Arc::default());
+        let (handle, notified) = own.bind(async { 1 }, scheduler, None);
+        assert_eq!(own.len(), 1);
+        notified.unwrap().run();
+        assert_eq!(own.len(), 0);
+        assert!(handle.is_finished());
     }
 }
