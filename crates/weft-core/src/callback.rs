@@ -25,6 +25,7 @@
 //! loads with `Acquire`.
 
 use crate::sync::{AtomicUsize, Mutex, MutexGuard, UnsafeCell};
+use crate::unwind;
 // std's Arc even under loom: the cells are `Arc<dyn Callback>` (loom's Arc cannot hold unsized
 // values), and their reference count is no part of the protocol modelled here.
 use std::any::Any;
@@ -170,9 +171,7 @@ impl Drop for Deferred {
     fn drop(&mut self) {
         if let Some(cell) = self.cell.take() {
             // Never queued: it will never run.
-            let _ = cell
-                .state()
-                .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
+            abandon(cell);
         }
     }
 }
@@ -243,9 +242,7 @@ impl CallbackQueue {
         let mut inner = self.lock();
         if inner.closed {
             drop(inner);
-            let _ = cell
-                .state()
-                .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
+            abandon(cell);
             return Pushed::Closed;
         }
         inner.queue.push_back(cell);
@@ -263,20 +260,17 @@ impl CallbackQueue {
         pushed
     }
 
-    /// Closes the queue: later pushes are dropped unrun, and queued callbacks are dropped (each
-    /// handle reports cancelled). Call after the runtime stopped its workers.
+    /// Closes the queue: later pushes are dropped unrun, and queued callbacks are cancelled
+    /// (their closures dropped, each handle reports cancelled). Call after the runtime stopped
+    /// its workers. Callbacks the runner had taken but not run yet are cancelled when the
+    /// runtime's close drops the runner.
     pub fn close(&self) {
         let (queue, runner) = {
             let mut inner = self.lock();
             inner.closed = true;
             (std::mem::take(&mut inner.queue), inner.runner.take())
         };
-        for cb in &queue {
-            let _ = cb
-                .state()
-                .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire);
-        }
-        drop(queue);
+        queue.into_iter().for_each(abandon);
         drop(runner);
     }
 
@@ -292,7 +286,7 @@ impl CallbackQueue {
         match &self.on_panic {
             Some(handler) => {
                 // A panicking handler must not take the runner down either.
-                let _ = catch_unwind(AssertUnwindSafe(|| handler(payload)));
+                unwind::guard(|| handler(payload));
             }
             None => {
                 let msg = payload
@@ -317,8 +311,24 @@ impl fmt::Debug for CallbackQueue {
 /// The future of the task that runs a runtime's callbacks.
 pub struct Runner {
     queue: Arc<CallbackQueue>,
-    /// Swapped with the queue's buffer, so draining allocates nothing in steady state.
+    /// Swapped with the queue's buffer, so draining allocates nothing in steady state. Between
+    /// polls it holds what is left of a batch after a yield: taken out of the queue, not run.
     spare: VecDeque<Arc<dyn Callback>>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        // Dropped by the runtime's close (the registry drops every unfinished future): the rest
+        // of a batch that `CallbackQueue::close` cannot see is cancelled here, so every handle
+        // ends cancelled or done.
+        self.spare.drain(..).for_each(abandon);
+    }
+}
+
+/// Cancels a callback the runtime will never run (its handle reports cancelled) and drops its
+/// closure; a closure whose destructor panics does not unwind into the runtime.
+fn abandon(cell: Arc<dyn Callback>) {
+    unwind::guard(|| cell.cancel());
 }
 
 impl Future for Runner {

@@ -12,6 +12,8 @@
 //! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
 //! - [`stop`]: the signal `run_forever` waits on.
 //! - [`block_on`](block_on()): drive one future on the calling thread.
+//! - [`unwind`]: how drivers and queues call user code (wakers, destructors) without letting a
+//!   panic unwind into the runtime.
 //!
 //! Every atomic protocol here has a loom model in `loom-tests/` (build with
 //! `--cfg weft_loom`; see `sync.rs`).
@@ -25,6 +27,7 @@ pub mod scheduler;
 pub mod stop;
 mod sync;
 pub mod task;
+pub mod unwind;
 pub mod yield_now;
 
 pub use block_on::block_on;

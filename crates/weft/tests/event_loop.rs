@@ -147,6 +147,43 @@ fn call_soon_after_close_never_runs_and_reports_cancelled() {
 }
 
 #[test]
+fn every_callback_queued_at_close_ends_cancelled_or_done_and_releases_its_closure() {
+    // One worker; the first callback holds the runner until close has begun, so the runner
+    // stops in the middle of a batch with callbacks taken out of the queue and not yet run.
+    let rt = runtime(1);
+    let handle = rt.handle().clone();
+    let (started_tx, started_rx) = mpsc::channel();
+    let first = rt.handle().call_soon(move || {
+        started_tx.send(()).unwrap();
+        let give_up = std::time::Instant::now() + Duration::from_secs(30);
+        while !handle.is_closed() && std::time::Instant::now() < give_up {
+            std::thread::yield_now();
+        }
+    });
+    let captured = Arc::new(());
+    let ran = Arc::new(AtomicUsize::new(0));
+    let rest: Vec<_> = (0..1000)
+        .map(|_| {
+            let (captured, ran) = (captured.clone(), ran.clone());
+            rt.handle().call_soon(move || {
+                let _keep = captured;
+                ran.fetch_add(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    rt.close();
+
+    assert!(first.is_done());
+    let done = rest.iter().filter(|cb| cb.is_done()).count();
+    let cancelled = rest.iter().filter(|cb| cb.is_cancelled()).count();
+    assert_eq!(done + cancelled, 1000, "{done} done, {cancelled} cancelled");
+    assert_eq!(done, ran.load(Ordering::SeqCst));
+    // Every closure is gone (run, or dropped when it was cancelled), though the handles live.
+    assert_eq!(Arc::strong_count(&captured), 1);
+}
+
+#[test]
 fn run_forever_is_stopped_by_a_task() {
     let rt = runtime(2);
     let handle = rt.handle().clone();

@@ -8,7 +8,7 @@ use super::error::JoinError;
 use super::raw::{Cell, Header, RawTask, Stage, Vtable};
 use super::state::{ToIdle, ToRunning};
 use super::{Notified, Schedule, waker};
-use crate::context;
+use crate::{context, unwind};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -149,11 +149,7 @@ fn replace_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) -> Stage<F> {
 /// payload dropped (a destructor that panics while dropping a future that already panicked
 /// must not unwind into the worker).
 fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
-    let old = replace_stage(cell, new);
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(old))) {
-        // A payload's own destructor may panic too; leak it rather than unwind.
-        std::mem::forget(payload);
-    }
+    unwind::drop_guarded(replace_stage(cell, new));
 }
 
 /// Publishes the output, wakes the `JoinHandle`, leaves the registry and drops the caller's
@@ -179,7 +175,7 @@ where
             // slot again; reading it is shared with nobody who writes.
             if let Some(waker) = unsafe { &*slot } {
                 // A user waker may panic; the worker must survive it.
-                let _ = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
+                unwind::wake_by_ref(waker);
             }
         });
     }
@@ -222,9 +218,7 @@ unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
     // A future or output whose destructor panics must not unwind through a waker drop or the
     // worker loop.
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(cell))) {
-        std::mem::forget(payload);
-    }
+    unwind::drop_guarded(cell);
 }
 
 /// # Safety
