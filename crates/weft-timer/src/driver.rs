@@ -29,6 +29,7 @@ use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
+use weft_core::unwind;
 
 /// A reference to a driver's wheels, registering into one of them. Cheap to clone.
 #[derive(Clone)]
@@ -98,9 +99,9 @@ impl TimerDriver {
             lock(wheel).wheel.advance(now, &mut self.fired);
         }
         let fired = !self.fired.is_empty();
-        for waker in self.fired.drain(..) {
-            waker.wake();
-        }
+        // A waker is user code: one that panics must not unwind out of the worker driving the
+        // timers (it holds the shared driver) nor keep the rest of the batch asleep.
+        unwind::wake_all(self.fired.drain(..));
         fired
     }
 
@@ -275,9 +276,7 @@ impl TimerHandle {
             state.closed = true;
             wakers.extend(state.wheel.clear_wakers());
         }
-        for waker in wakers {
-            waker.wake();
-        }
+        unwind::wake_all(wakers);
     }
 
     /// Timers armed now, over all wheels.

@@ -23,6 +23,7 @@
 //! work). Every unpark therefore makes the current or the next park return.
 
 use crate::sync::{Arc, AtomicUsize, Condvar, Mutex};
+use crate::unwind;
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::Duration;
 
@@ -107,7 +108,7 @@ impl Parker {
         if let Some(shared) = &self.inner.driver
             && let Ok(mut driver) = shared.driver.try_lock()
         {
-            driver.park(Some(Duration::ZERO));
+            drive(&mut **driver, Some(Duration::ZERO));
         }
     }
 
@@ -132,6 +133,15 @@ impl Parker {
     }
 }
 
+/// Parks in the driver, which runs user code (it wakes tasks' wakers). The drivers catch a
+/// panicking waker themselves; this guard is the last line: a panic that still escaped a
+/// driver must not unwind out of the worker while it holds the driver's lock, which would
+/// poison it (every later `try_lock` fails: nobody drives timers or I/O again) and kill the
+/// worker.
+fn drive(driver: &mut dyn Park, timeout: Option<Duration>) {
+    unwind::guard(|| driver.park(timeout));
+}
+
 impl Inner {
     fn park_driver(&self, driver: &mut dyn Park, timeout: Option<Duration>) {
         if let Err(actual) = self
@@ -142,7 +152,7 @@ impl Inner {
             self.state.swap(EMPTY, SeqCst);
             return;
         }
-        driver.park(timeout);
+        drive(driver, timeout);
         // PARKED_DRIVER (timeout, or driver work) or NOTIFIED: either way we are awake.
         self.state.swap(EMPTY, SeqCst);
     }
