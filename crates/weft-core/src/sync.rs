@@ -12,7 +12,6 @@ mod imp {
     pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, fence};
     pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
     pub(crate) use std::thread;
-    pub(crate) use std::thread_local;
 
     /// `std::cell::UnsafeCell` with loom's access API.
     #[derive(Debug)]
@@ -46,7 +45,6 @@ mod imp {
     pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, fence};
     pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
     pub(crate) use loom::thread;
-    pub(crate) use loom::thread_local;
 
     /// Under loom a spin must yield, or the model never lets the other thread run.
     pub(crate) fn spin_hint() {
