@@ -137,20 +137,21 @@ fn yield_now_lets_the_other_task_run() {
     let log = Arc::new(std::sync::Mutex::new(Vec::new()));
     let log2 = log.clone();
     rt.block_on(async move {
-        // Both are spawned before either runs (the spawner holds the only worker).
-        let tasks: Vec<_> = ["a", "b"]
-            .into_iter()
-            .map(|name| {
-                let log = log2.clone();
-                weft::spawn(async move {
-                    for i in 0..3 {
-                        log.lock().unwrap().push(format!("{name}{i}"));
-                        weft::task::yield_now().await;
-                    }
-                })
-            })
-            .collect();
+        // Both are spawned by a task on the only worker, so neither runs before both exist
+        // (spawned from `block_on`'s thread, the first could start before the second is spawned).
         weft::spawn(async move {
+            let tasks: Vec<_> = ["a", "b"]
+                .into_iter()
+                .map(|name| {
+                    let log = log2.clone();
+                    weft::spawn(async move {
+                        for i in 0..3 {
+                            log.lock().unwrap().push(format!("{name}{i}"));
+                            weft::task::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
             for t in tasks {
                 t.await.unwrap();
             }
@@ -274,4 +275,34 @@ impl std::future::Future for GateWait {
             std::task::Poll::Pending
         }
     }
+}
+
+#[test]
+fn a_cancelled_task_as_an_io_error_is_not_retried_by_io_loops() {
+    use std::io::Read;
+    let rt = runtime(1);
+    let task = rt.spawn(std::future::pending::<()>());
+    task.abort();
+    let err = rt.block_on(task).unwrap_err();
+    assert!(err.is_cancelled());
+    let message = err.to_string();
+    let io_err = std::io::Error::from(err);
+    assert_ne!(io_err.kind(), std::io::ErrorKind::Interrupted);
+    assert_eq!(io_err.to_string(), message);
+
+    // A reader that fails with it: std's read loop gives up at once instead of retrying.
+    struct FailsWith(Option<std::io::Error>, usize);
+    impl Read for FailsWith {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            self.1 += 1;
+            if self.1 > 1000 {
+                return Ok(0); // retried forever otherwise
+            }
+            let e = self.0.as_ref().unwrap();
+            Err(std::io::Error::new(e.kind(), e.to_string()))
+        }
+    }
+    let mut reader = FailsWith(Some(io_err), 0);
+    assert!(reader.read_to_end(&mut Vec::new()).is_err());
+    assert_eq!(reader.1, 1, "the read was tried once");
 }

@@ -119,13 +119,15 @@ impl fmt::Debug for JoinError {
 
 impl std::error::Error for JoinError {}
 
+/// A `JoinError` as an `io::Error` of kind [`Other`](std::io::ErrorKind::Other), carrying
+/// the error's message ("task 7 was cancelled", "task 7 panicked with message ..."), for
+/// code that joins a task inside an `io::Result` function (`handle.await?`).
+///
+/// Not `Interrupted`, though a cancelled task might read as one: std's and futures' I/O loops
+/// (`read_exact`, `read_to_end`, `write_all`, `io::copy`) retry on `Interrupted`, and would
+/// spin on a task that stays cancelled.
 impl From<JoinError> for std::io::Error {
     fn from(e: JoinError) -> std::io::Error {
-        let kind = if e.is_cancelled() {
-            std::io::ErrorKind::Interrupted
-        } else {
-            std::io::ErrorKind::Other
-        };
-        std::io::Error::new(kind, e.to_string())
+        std::io::Error::other(e.to_string())
     }
 }
