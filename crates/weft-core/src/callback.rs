@@ -289,11 +289,7 @@ impl CallbackQueue {
                 unwind::guard(|| handler(payload));
             }
             None => {
-                let msg = payload
-                    .downcast_ref::<&str>()
-                    .copied()
-                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                    .unwrap_or("(non-string payload)");
+                let msg = unwind::payload_message(&*payload).unwrap_or("(non-string payload)");
                 eprintln!("weft: a callback panicked: {msg}; the runtime keeps running");
             }
         }

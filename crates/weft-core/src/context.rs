@@ -3,7 +3,6 @@
 
 use crate::coop;
 use crate::sync::const_thread_local;
-use crate::task::TaskId;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
@@ -31,13 +30,6 @@ impl Drop for TaskGuard {
 pub(crate) fn poll_as_task<R>(ptr: NonNull<crate::task::raw::Header>, f: impl FnOnce() -> R) -> R {
     let _task = enter_task(ptr);
     coop::with_budget(f)
-}
-
-/// The id of the task being polled on this thread, if any.
-pub fn current_task_id() -> Option<TaskId> {
-    // SAFETY: the pointer is set only for the length of a poll, during which the poller's
-    // reference keeps the task alive.
-    current_task_ptr().map(|ptr| unsafe { ptr.as_ref() }.id)
 }
 
 /// The header of the task being polled on this thread, if any.

@@ -70,8 +70,3 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<Coop> {
         }
     }
 }
-
-/// Whether the current task poll still has budget (always true outside a task).
-pub fn has_budget_remaining() -> bool {
-    REMAINING.try_with(Cell::get).ok().flatten() != Some(0)
-}

@@ -47,6 +47,15 @@ pub fn drop_guarded<T>(value: T) {
     guard(move || drop(value));
 }
 
+/// The message of a panic payload, when it is a string (`panic!("...")` makes a `&str` or a
+/// `String`).
+pub fn payload_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
 /// Drops a panic payload; a payload whose own destructor panics is leaked instead.
 pub fn discard(payload: Box<dyn Any + Send>) {
     if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {

@@ -4,21 +4,16 @@
 //! on several workers, spawn them and gather the `JoinHandle`s. Each wake-up polls only the
 //! futures that were woken (see `ready.rs`).
 
+use crate::maybe_done::MaybeDone;
 use crate::ready::ReadySet;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-enum Slot<F: Future> {
-    Pending(F),
-    Done(F::Output),
-    Taken,
-}
-
 /// Futures polled together; outputs kept in input order.
 struct Children<F: Future> {
-    slots: Pin<Box<[Slot<F>]>>,
+    slots: Pin<Box<[MaybeDone<F>]>>,
     ready: ReadySet,
     remaining: usize,
     woken: Vec<usize>,
@@ -26,7 +21,7 @@ struct Children<F: Future> {
 
 impl<F: Future> Children<F> {
     fn new(futures: impl IntoIterator<Item = F>) -> Children<F> {
-        let slots: Box<[Slot<F>]> = futures.into_iter().map(Slot::Pending).collect();
+        let slots: Box<[MaybeDone<F>]> = futures.into_iter().map(MaybeDone::new).collect();
         let mut ready = ReadySet::new();
         for _ in 0..slots.len() {
             ready.insert(None);
@@ -44,27 +39,18 @@ impl<F: Future> Children<F> {
     fn poll_woken(
         &mut self,
         cx: &Context<'_>,
-        mut on_done: impl FnMut(&mut Slot<F>) -> bool,
+        mut on_done: impl FnMut(Pin<&mut MaybeDone<F>>) -> bool,
     ) -> bool {
         self.ready.take_ready(cx, &mut self.woken);
         for &i in &self.woken {
-            // SAFETY: the slots live in a pinned boxed slice that is never moved or resized;
-            // each slot is structurally pinned, and a `Pending` future is only dropped in place
-            // (by `set` below or when the slice drops).
-            let mut slot = unsafe { self.slots.as_mut().map_unchecked_mut(|s| &mut s[i]) };
-            // SAFETY: projecting to the future inside a pinned slot (see above).
-            let future = match unsafe { slot.as_mut().get_unchecked_mut() } {
-                Slot::Pending(f) => f,
-                _ => continue,
-            };
-            // SAFETY: structurally pinned, as above.
-            let future = unsafe { Pin::new_unchecked(future) };
+            let mut slot = slot(&mut self.slots, i);
+            if slot.output().is_some() || matches!(*slot, MaybeDone::Gone) {
+                continue;
+            }
             let mut child_cx = Context::from_waker(self.ready.waker(i));
-            if let Poll::Ready(output) = future.poll(&mut child_cx) {
-                slot.set(Slot::Done(output));
+            if slot.as_mut().poll_done(&mut child_cx) {
                 self.remaining -= 1;
-                // SAFETY: a `Done` slot holds no pinned future; handing it out by `&mut` is fine.
-                if !on_done(unsafe { slot.get_unchecked_mut() }) {
+                if !on_done(slot) {
                     return false;
                 }
             }
@@ -73,16 +59,17 @@ impl<F: Future> Children<F> {
     }
 
     fn take_outputs(&mut self) -> Vec<F::Output> {
-        // SAFETY: every slot is `Done` (no future left), so nothing pinned is moved out.
-        let slots = unsafe { self.slots.as_mut().get_unchecked_mut() };
-        slots
-            .iter_mut()
-            .map(|slot| match std::mem::replace(slot, Slot::Taken) {
-                Slot::Done(output) => output,
-                _ => unreachable!("take_outputs called before every future completed"),
-            })
+        (0..self.slots.len())
+            .map(|i| slot(&mut self.slots, i).take())
             .collect()
     }
+}
+
+/// The pinned slot of child `i`.
+fn slot<F: Future>(slots: &mut Pin<Box<[MaybeDone<F>]>>, i: usize) -> Pin<&mut MaybeDone<F>> {
+    // SAFETY: the slots live in a pinned boxed slice that is never moved or resized, so each
+    // element is pinned with it (structural pinning of a slice's elements).
+    unsafe { slots.as_mut().map_unchecked_mut(|s| &mut s[i]) }
 }
 
 /// Waits for every future and returns their outputs in input order (asyncio: `gather`).
@@ -179,8 +166,8 @@ where
         let mut error = None;
         let children = &mut self.children;
         children.poll_woken(cx, |slot| {
-            if let Slot::Done(Err(_)) = slot
-                && let Slot::Done(Err(e)) = std::mem::replace(slot, Slot::Taken)
+            if let Some(Err(_)) = slot.output()
+                && let Err(e) = slot.take()
             {
                 error = Some(e);
                 return false;

@@ -1,59 +1,10 @@
 //! The machinery behind `weft::join!`: a tuple of `MaybeDone` futures polled together.
 //! Not public API (reached only through the macro).
 
+use crate::maybe_done::MaybeDone;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
-/// A future, or its output once it completed.
-#[derive(Debug)]
-pub enum MaybeDone<F: Future> {
-    /// Still running.
-    Future(F),
-    /// Completed; the output waits to be taken.
-    Done(F::Output),
-    /// The output was taken.
-    Gone,
-}
-
-impl<F: Future> MaybeDone<F> {
-    /// Wraps a future.
-    pub fn new(future: F) -> MaybeDone<F> {
-        MaybeDone::Future(future)
-    }
-
-    /// Polls the future if it is still running; `true` once it has an output.
-    pub fn poll_done(self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
-        // SAFETY: `MaybeDone` is structurally pinned: the future is never moved out, only
-        // dropped in place when replaced by `Done` through `Pin::set`.
-        let this = unsafe { self.get_unchecked_mut() };
-        match this {
-            MaybeDone::Future(f) => {
-                // SAFETY: see above; `f` stays where it is until `this` is overwritten.
-                let f = unsafe { Pin::new_unchecked(f) };
-                match f.poll(cx) {
-                    Poll::Ready(output) => {
-                        *this = MaybeDone::Done(output);
-                        true
-                    }
-                    Poll::Pending => false,
-                }
-            }
-            MaybeDone::Done(_) => true,
-            MaybeDone::Gone => panic!("join! polled after it completed"),
-        }
-    }
-
-    /// Takes the output.
-    pub fn take(self: Pin<&mut Self>) -> F::Output {
-        // SAFETY: only called once done: a `Done` or `Gone` value holds no pinned future.
-        let this = unsafe { self.get_unchecked_mut() };
-        match std::mem::replace(this, MaybeDone::Gone) {
-            MaybeDone::Done(output) => output,
-            _ => panic!("join! took an output twice"),
-        }
-    }
-}
 
 /// A tuple of `MaybeDone`s that can be polled and emptied together.
 pub trait JoinTuple {

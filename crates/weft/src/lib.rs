@@ -93,6 +93,7 @@
 
 mod join;
 mod join_tuple;
+mod maybe_done;
 mod ready;
 pub mod runtime;
 pub mod sync;
@@ -192,7 +193,8 @@ pub mod blocking {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the macros; not public API.
-    pub use crate::join_tuple::{Join, JoinTuple, MaybeDone};
+    pub use crate::join_tuple::{Join, JoinTuple};
+    pub use crate::maybe_done::MaybeDone;
 }
 
 const _: () = {

@@ -163,11 +163,6 @@ impl Handle {
         self.shared.registry.len()
     }
 
-    /// Whether the calling thread is one of this scheduler's workers.
-    pub fn is_worker_thread(&self) -> bool {
-        super::worker::current_index(&self.shared).is_some()
-    }
-
     /// Whether two handles refer to the same scheduler.
     pub fn ptr_eq(&self, other: &Handle) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)

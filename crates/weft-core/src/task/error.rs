@@ -85,11 +85,7 @@ impl JoinError {
 
     fn panic_message(&self) -> Option<&str> {
         match &self.repr {
-            Repr::Panic(p) => {
-                p.0.downcast_ref::<&'static str>()
-                    .copied()
-                    .or_else(|| p.0.downcast_ref::<String>().map(String::as_str))
-            }
+            Repr::Panic(p) => crate::unwind::payload_message(&*p.0),
             Repr::Cancelled => None,
         }
     }

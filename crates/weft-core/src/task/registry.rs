@@ -166,11 +166,6 @@ impl Registry {
         }
     }
 
-    /// Whether the registry was closed.
-    pub fn is_closed(&self) -> bool {
-        lock(&self.shards[0]).closed
-    }
-
     /// How many tasks are linked (unfinished).
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| lock(s).len).sum()
