@@ -39,9 +39,9 @@ crate::sync::const_thread_local! {
 /// any runtime or executor.
 ///
 /// ```
-/// let pool = weft_blocking::ThreadPool::builder().max_threads(4).build()?;
+/// let pool = weft::blocking::ThreadPool::builder().max_threads(4).build()?;
 /// let job = pool.spawn(|| std::fs::read_to_string("/proc/self/stat").map(|s| s.len()));
-/// let len = weft_core::block_on(job).unwrap()?;
+/// let len = weft::run(job).unwrap()?;
 /// assert!(len > 0);
 /// pool.shutdown();
 /// # Ok::<(), std::io::Error>(())

@@ -50,9 +50,9 @@ unsafe impl<T: Send> Sync for Inner<T> {}
 /// Creates a one-shot channel: the [`Sender`] sets the result once, the [`Receiver`] awaits it.
 ///
 /// ```
-/// let (tx, rx) = weft_core::oneshot::channel();
+/// let (tx, rx) = weft::sync::oneshot::channel();
 /// std::thread::spawn(move || tx.send(42).unwrap());
-/// assert_eq!(weft_core::block_on(rx), Ok(42));
+/// assert_eq!(weft::run(rx), Ok(42));
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 ///
 /// ```
 /// # async fn f() {
-/// weft_core::yield_now().await;
+/// weft::task::yield_now().await;
 /// # }
 /// ```
 pub fn yield_now() -> YieldNow {

@@ -26,12 +26,12 @@ pub enum MissedTickBehavior {
 /// Panics when `period` is zero.
 ///
 /// ```
-/// # weft_core::block_on(async {
-/// let mut ticks = weft_timer::interval(std::time::Duration::from_millis(2));
-/// let first = ticks.tick().await;
-/// let second = ticks.tick().await;
-/// assert!(second - first >= std::time::Duration::from_millis(2));
-/// # });
+/// weft::run(async {
+///     let mut ticks = weft::time::interval(std::time::Duration::from_millis(2));
+///     let first = ticks.tick().await;
+///     let second = ticks.tick().await;
+///     assert!(second - first >= std::time::Duration::from_millis(2));
+/// });
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {

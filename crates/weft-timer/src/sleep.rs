@@ -13,11 +13,11 @@ use std::time::Duration;
 /// clock's range means "never" (about 30 years).
 ///
 /// ```
-/// # weft_core::block_on(async {
-/// let start = weft_timer::Instant::now();
-/// weft_timer::sleep(std::time::Duration::from_millis(5)).await;
-/// assert!(start.elapsed() >= std::time::Duration::from_millis(5));
-/// # });
+/// weft::run(async {
+///     let start = weft::time::Instant::now();
+///     weft::time::sleep(std::time::Duration::from_millis(5)).await;
+///     assert!(start.elapsed() >= std::time::Duration::from_millis(5));
+/// });
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     sleep_until(Instant::now().saturating_add(duration))

@@ -15,13 +15,13 @@ use std::time::Duration;
 /// is pending.
 ///
 /// ```
-/// # weft_core::block_on(async {
 /// use std::time::Duration;
-/// let fast = weft_timer::timeout(Duration::from_secs(5), async { 1 }).await;
-/// assert_eq!(fast, Ok(1));
-/// let slow = weft_timer::timeout(Duration::from_millis(5), std::future::pending::<()>()).await;
-/// assert!(slow.is_err());
-/// # });
+/// weft::run(async {
+///     let fast = weft::time::timeout(Duration::from_secs(5), async { 1 }).await;
+///     assert_eq!(fast, Ok(1));
+///     let slow = weft::time::timeout(Duration::from_millis(5), std::future::pending::<()>()).await;
+///     assert!(slow.is_err());
+/// });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     timeout_at(Instant::now().saturating_add(duration), future)

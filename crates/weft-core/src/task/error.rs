@@ -8,7 +8,7 @@ use std::fmt;
 /// future panicked.
 ///
 /// ```
-/// # fn f(e: weft_core::task::JoinError) {
+/// # fn f(e: weft::task::JoinError) {
 /// if e.is_panic() {
 ///     std::panic::resume_unwind(e.into_panic());
 /// }

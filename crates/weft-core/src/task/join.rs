@@ -16,10 +16,10 @@ use std::task::{Context, Poll};
 /// Dropping it detaches the task, which runs on.
 ///
 /// ```
-/// # fn doc(rt: &weft_core::scheduler::Handle) {
+/// let rt = weft::Runtime::new()?;
 /// let handle = rt.spawn(async { 6 * 7 });
-/// # drop(handle);
-/// # }
+/// assert_eq!(rt.block_on(handle).unwrap(), 42);
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct JoinHandle<T> {
     raw: RawTask,
