@@ -1,6 +1,6 @@
 //! loom models of the task state machine (`weft_core::task`): wake while running, wake vs
-//! complete, abort vs poll, JoinHandle drop vs complete, the join waker hand-off, and
-//! registry close vs completion.
+//! complete, abort vs poll (one ending ready, one pending), JoinHandle drop vs complete, the
+//! join waker hand-off, and registry close vs completion and vs a poll that returns pending.
 //!
 //! Each model builds real tasks with `Registry::bind` and a hand-driven run queue, races two
 //! threads, and checks what a user would see: the future is polled as often as it was woken
@@ -10,8 +10,10 @@
 
 mod support;
 
+use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
+use std::task::Poll;
 use support::{DropCounter, Queue, Steps, count, counter};
 
 fn steps<T>(
@@ -42,26 +44,44 @@ fn steps<T>(
 fn a_wake_while_the_task_runs_makes_it_run_again() {
     loom::model(|| {
         let queue = Queue::new();
-        let drops = counter();
-        let (future, polls, slot) = steps(1, 5u8, &drops);
-        let join = queue.spawn(future);
+        let polls = counter();
+        let in_second_poll = Arc::new(AtomicBool::new(false));
+        let slot: Arc<Mutex<Option<std::task::Waker>>> = Arc::new(Mutex::new(None));
+        let (p, flag, s) = (polls.clone(), in_second_poll.clone(), slot.clone());
+        // Pending on the first poll (storing its waker) and on the second, the one the wake
+        // races: nothing but that wake can make the task run a third time and finish.
+        let join = queue.spawn(std::future::poll_fn(move |cx| {
+            match p.fetch_add(1, Ordering::SeqCst) {
+                0 => {
+                    *s.lock().unwrap() = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+                1 => {
+                    flag.store(true, Ordering::SeqCst);
+                    Poll::Pending
+                }
+                _ => Poll::Ready(5u8),
+            }
+        }));
         queue.run(); // first poll: pending, waker stored
         let waker = slot.lock().unwrap().take().unwrap();
-        // Wake from another thread while this one polls again (the task was woken once by
-        // us first, so it is queued; the race is the thread's wake vs that poll).
         let extra = waker.clone();
-        waker.wake();
-        let t = thread::spawn(move || extra.wake());
+        waker.wake(); // queued for the second poll
+        // The other thread wakes once the second poll has begun: while it runs (the poller
+        // must requeue the task when the poll returns) or after it went idle (the wake
+        // submits it). A wake before the poll began would merge with the one above.
+        let t = thread::spawn(move || {
+            while !in_second_poll.load(Ordering::SeqCst) {
+                thread::yield_now();
+            }
+            extra.wake();
+        });
         queue.run();
         t.join().unwrap();
         queue.run();
-        assert_eq!(
-            count(&polls),
-            2,
-            "ready on the second poll, never polled after"
-        );
+        assert_eq!(count(&polls), 3, "the wake during the second poll was lost");
+        assert!(join.is_finished());
         assert_eq!(weft_core::block_on(join).unwrap(), 5);
-        assert_eq!(count(&drops), 1);
     });
 }
 
@@ -73,14 +93,14 @@ fn a_wake_during_the_first_poll_is_not_lost() {
         let handoff: Arc<Mutex<Option<thread::JoinHandle<()>>>> = Arc::new(Mutex::new(None));
         let (p, h) = (polls.clone(), handoff.clone());
         let join = queue.spawn(std::future::poll_fn(move |cx| {
-            let n = p.fetch_add(1, loom::sync::atomic::Ordering::SeqCst);
+            let n = p.fetch_add(1, Ordering::SeqCst);
             if n == 0 {
                 // Hand our waker to a thread that wakes us while this poll is still running.
                 let waker = cx.waker().clone();
                 *h.lock().unwrap() = Some(thread::spawn(move || waker.wake()));
-                std::task::Poll::Pending
+                Poll::Pending
             } else {
-                std::task::Poll::Ready(())
+                Poll::Ready(())
             }
         }));
         queue.run();
@@ -116,6 +136,60 @@ fn abort_races_with_a_poll_and_the_future_is_dropped_once() {
             Ok(v) => assert_eq!(v, 1),
             Err(e) => assert!(e.is_cancelled()),
         }
+    });
+}
+
+#[test]
+fn abort_racing_a_poll_that_returns_pending_cancels_the_task() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let drops = counter();
+        // Pending on both polls: only the abort can finish the task.
+        let (future, _polls, slot) = steps(2, 1u8, &drops);
+        let join = queue.spawn(future);
+        queue.run();
+        slot.lock().unwrap().take().unwrap().wake(); // queued for its second poll
+        let join = Arc::new(join);
+        let aborter = {
+            let join = join.clone();
+            thread::spawn(move || join.abort())
+        };
+        queue.run();
+        aborter.join().unwrap();
+        queue.run();
+        assert!(join.is_finished(), "aborted, but the handle never resolves");
+        assert_eq!(count(&drops), 1, "the future was dropped exactly once");
+        let join = Arc::try_unwrap(join).ok().unwrap();
+        assert!(weft_core::block_on(join).unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
+fn registry_close_racing_a_poll_that_returns_pending_cancels_the_task() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let drops = counter();
+        // Pending on its only poll: close must drop the future, whether the task is idle
+        // (close drops it) or running (the poller drops it when the poll returns).
+        let (future, _polls, _slot) = steps(1, 3u8, &drops);
+        let join = queue.spawn(future);
+        let runner = {
+            let queue = queue.clone();
+            thread::spawn(move || {
+                queue.run();
+            })
+        };
+        queue.registry().close();
+        runner.join().unwrap();
+        queue.drain();
+        assert_eq!(
+            count(&drops),
+            1,
+            "closed, but the future was not dropped (or twice)"
+        );
+        assert!(join.is_finished(), "closed, but the handle never resolves");
+        assert!(weft_core::block_on(join).unwrap_err().is_cancelled());
+        assert!(queue.registry().is_empty());
     });
 }
 

@@ -195,6 +195,10 @@ impl State {
         self.update(|s| {
             debug_assert!(s.is_running());
             if s.is_cancelled() {
+                // Checked before NOTIFIED: shutdown (`transition_to_shutdown`) sets CANCELLED
+                // alone and has already given up the registry's reference, so a task going
+                // idle here would never be dropped nor its handle resolved (loom:
+                // `registry_close_racing_a_poll_that_returns_pending_cancels_the_task`).
                 return (None, ToIdle::Cancel);
             }
             if s.is_notified() {
