@@ -65,7 +65,7 @@ fn an_event_during_a_would_block_is_never_lost() {
         let mut cx = Context::from_waker(&waker);
         let mut trace = Vec::new();
         let got = loop {
-            let Poll::Ready(tick) = readiness.poll_ready(Direction::Read, &mut cx) else {
+            let Poll::Ready(Ok(tick)) = readiness.poll_ready(Direction::Read, &mut cx) else {
                 trace.push("pending".to_string());
                 break false; // asleep until woken
             };
@@ -118,7 +118,7 @@ fn events_in_both_directions_reach_the_reader() {
         let mut cx = Context::from_waker(&waker);
         let mut tries = 0;
         let got = loop {
-            let Poll::Ready(tick) = readiness.poll_ready(Direction::Read, &mut cx) else {
+            let Poll::Ready(Ok(tick)) = readiness.poll_ready(Direction::Read, &mut cx) else {
                 break false;
             };
             tries += 1;
@@ -158,7 +158,8 @@ fn a_short_read_never_hides_the_end_of_the_stream() {
                 let mut cx = Context::from_waker(&waker);
                 let mut reads = 0;
                 let eof = loop {
-                    let Poll::Ready(tick) = readiness.poll_ready(Direction::Read, &mut cx) else {
+                    let Poll::Ready(Ok(tick)) = readiness.poll_ready(Direction::Read, &mut cx)
+                    else {
                         break false;
                     };
                     reads += 1;

@@ -1,7 +1,7 @@
 //! `Async<T>`: any file descriptor made non-blocking and driven by the reactor.
 
 use crate::reactor::{self, Reactor, Source};
-use crate::readiness::{Direction, Tick};
+use crate::readiness::{Closed, Direction, Tick};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
@@ -80,14 +80,15 @@ impl<T: AsFd> Async<T> {
     }
 
     /// Ready in `dir` (with the event tick seen), or an error once the reactor's runtime has
-    /// closed.
+    /// closed (the readiness word says so: the ready path stays one atomic load, and a
+    /// waiter racing the close sees it or is woken by it; see `readiness.rs`).
     fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<Tick>> {
-        if self.reactor.is_closed() {
-            return Poll::Ready(Err(io::Error::other(
-                "the weft runtime this I/O object was registered with has closed",
-            )));
-        }
-        self.source.readiness.poll_ready(dir, cx).map(Ok)
+        self.source.readiness.poll_ready(dir, cx).map_err(|Closed| {
+            io::Error::other(
+                "the weft runtime this I/O object was registered with has closed; \
+                 make a new one in a running runtime (or outside any runtime)",
+            )
+        })
     }
 
     /// Runs a non-blocking read operation until it does not return `WouldBlock`, waiting for

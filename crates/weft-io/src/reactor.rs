@@ -4,24 +4,42 @@
 //! # Readiness
 //!
 //! Each source keeps, per direction (read, write), a `ready` flag, a `tick` counted up by every
-//! event, and the waker of the task waiting for it. An event sets `ready`, bumps `tick` and
-//! wakes the waiter. An operation (`read_with`) notes the tick, tries the syscall, and only on
-//! `WouldBlock` clears `ready` — and only if the tick is unchanged, so an event that arrived
-//! during the syscall is never lost. New sources start ready in both directions: the first
-//! operation is always tried (edge mode reports only changes).
+//! event, and the wakers of every task waiting for it. An event sets `ready`, bumps `tick` and
+//! wakes all the waiters of its directions. An operation (`read_with`) notes the tick, tries the
+//! syscall, and only on `WouldBlock` clears `ready` — and only if the tick is unchanged, so an
+//! event that arrived during the syscall is never lost. New sources start ready in both
+//! directions: the first operation is always tried (edge mode reports only changes).
 //!
 //! Edge mode registers each source once (one `epoll_ctl` per source lifetime); oneshot mode
 //! would re-arm it with a syscall per wait. See docs/architecture.md.
 //!
-//! Per-source readiness is one atomic word plus a small mutex for the two wakers
+//! Per-source readiness is one atomic word plus a small mutex for the waiter lists
 //! (`readiness.rs`); the poller is shared by the worker that parks in the driver and every
 //! thread that registers or deregisters a source. The driver takes the sources' lock once per
 //! batch of events, never per event.
+//!
+//! # Close
+//!
+//! [`Reactor::close`] sets `closed` under the sources' lock and then closes every source it
+//! found there (the closed bit in its readiness word, and its waiters woken); `register` reads
+//! `closed` under the same lock and makes a source registered after that start closed. So
+//! every source of a closed reactor is closed, and a waiter either sees closed or is woken by
+//! close (`readiness.rs`): its operation fails with an error instead of waiting for events
+//! nobody will dispatch.
+//!
+//! # Waking
+//!
+//! Wakers are user code: they are woken only after every lock here is released (so a waker
+//! may use the reactor, or the source, on the same thread), and each wake runs under
+//! `catch_unwind`: a waker that panics is skipped and the rest are still woken, and the panic
+//! never unwinds out of the driver, `close` or a drop.
 
 use crate::readiness::{IoEvent, Readiness};
 use polling::{Event, Events, PollMode, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
@@ -39,8 +57,9 @@ pub struct Reactor {
     #[cfg(target_os = "linux")]
     wake: std::os::fd::OwnedFd,
     sources: Mutex<Sources>,
-    /// Set when the runtime that drives this reactor closed: nothing will dispatch its events.
-    closed: std::sync::atomic::AtomicBool,
+    /// Set (under the sources' lock) when the runtime that drives this reactor closed: nothing
+    /// will dispatch its events.
+    closed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -89,7 +108,7 @@ impl Reactor {
             #[cfg(target_os = "linux")]
             wake,
             sources: Mutex::new(Sources::default()),
-            closed: std::sync::atomic::AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         }))
     }
 
@@ -121,19 +140,34 @@ impl Reactor {
         self.sources.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers `fd` (edge-triggered, both directions).
+    /// Registers `fd` (edge-triggered, both directions). On a closed reactor the source
+    /// starts closed (see "Close" above).
+    ///
+    /// # Errors
+    ///
+    /// The poller's error (a regular file, which epoll refuses with `EPERM`); nothing stays
+    /// registered then.
     pub(crate) fn register(&self, fd: BorrowedFd<'_>) -> io::Result<Arc<Source>> {
         let mut sources = self.sources();
-        let key = sources.free.pop().unwrap_or(sources.slots.len());
+        // The key is taken from the free list only once the poller accepted the fd: a failed
+        // registration leaves the table as it was.
+        let key = sources.free.last().copied().unwrap_or(sources.slots.len());
+        self.add(fd, key)?;
         let source = Arc::new(Source {
             key,
             fd: fd.as_raw_fd(),
             readiness: Readiness::new(),
         });
-        self.add(fd, key)?;
+        // Relaxed: written only under the sources' lock, which we hold.
+        if self.closed.load(Ordering::Relaxed) {
+            // Nobody wakes anything here: the source is new.
+            source.readiness.close(&mut Vec::new());
+        }
         if key == sources.slots.len() {
             sources.slots.push(Some(source.clone()));
         } else {
+            let popped = sources.free.pop();
+            debug_assert_eq!(popped, Some(key));
             sources.slots[key] = Some(source.clone());
         }
         Ok(source)
@@ -177,15 +211,19 @@ impl Reactor {
     pub(crate) fn deregister(&self, source: &Source, fd: BorrowedFd<'_>) {
         // An error means the fd was never (or no longer) registered; nothing to undo.
         let _ = self.poller.delete(fd);
-        let mut sources = self.sources();
-        if let Some(slot) = sources.slots.get_mut(source.key) {
-            *slot = None;
-            sources.free.push(source.key);
+        {
+            let mut sources = self.sources();
+            if let Some(slot) = sources.slots.get_mut(source.key) {
+                *slot = None;
+                sources.free.push(source.key);
+            }
         }
-        // Wake anyone still waiting, so no task waits on a source that is gone.
-        for waker in source.readiness.take_wakers() {
-            waker.wake();
-        }
+        // Wake anyone still waiting (stale wakers of dropped futures: nothing borrows a source
+        // that is being dropped), so no task waits on a source that is gone. After the
+        // sources' lock is released: a waker may use the reactor.
+        let mut wakers = Vec::new();
+        source.readiness.take_wakers(&mut wakers);
+        wake_all(&mut wakers);
     }
 
     /// Waits for events (at most `timeout`) and dispatches them to their sources' waiters.
@@ -290,20 +328,25 @@ impl Reactor {
     /// operations fail with a clear error instead of waiting forever, and new sockets made in
     /// that runtime's context register with the fallback reactor.
     pub fn close(&self) {
-        // Release: pairs with the Acquire loads in `is_closed`.
-        self.closed
-            .store(true, std::sync::atomic::Ordering::Release);
-        let sources: Vec<Arc<Source>> = self.sources().slots.iter().flatten().cloned().collect();
-        for source in sources {
-            for waker in source.readiness.take_wakers() {
-                waker.wake();
-            }
+        let sources: Vec<Arc<Source>> = {
+            let sources = self.sources();
+            // Under the sources' lock, which `register` reads it under: a source is either
+            // in the list below or registered closed. Release: pairs with the Acquire load in
+            // `is_closed`.
+            self.closed.store(true, Ordering::Release);
+            sources.slots.iter().flatten().cloned().collect()
+        };
+        let mut wakers = Vec::new();
+        for source in &sources {
+            source.readiness.close(&mut wakers);
         }
+        wake_all(&mut wakers);
     }
 
     /// Whether [`Reactor::close`] was called.
     pub fn is_closed(&self) -> bool {
-        self.closed.load(std::sync::atomic::Ordering::Acquire)
+        // Acquire: pairs with the Release store in `close`.
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Sources registered now (no fd leak: back to the starting count once sockets drop).
@@ -349,13 +392,20 @@ impl Park for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
         self.reactor
             .poll(&mut self.events, timeout, &mut self.wakers);
-        for waker in self.wakers.drain(..) {
-            waker.wake();
-        }
+        wake_all(&mut self.wakers);
     }
 
     fn unparker(&self) -> Arc<dyn Unpark> {
         Arc::new(Notify(self.reactor.clone()))
+    }
+}
+
+/// Wakes (and drains) `wakers`; the caller holds no lock. A waker that panics is skipped: the
+/// panic is caught (the panic hook has reported it) and the rest are still woken, so a user's
+/// waker can never unwind out of the driver, `close` or a drop.
+fn wake_all(wakers: &mut Vec<Waker>) {
+    for waker in wakers.drain(..) {
+        let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
     }
 }
 
@@ -422,3 +472,7 @@ impl std::fmt::Debug for Reactor {
             .finish()
     }
 }
+
+#[cfg(all(test, not(weft_loom)))]
+#[path = "reactor_tests.rs"]
+mod tests;
