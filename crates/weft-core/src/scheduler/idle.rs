@@ -39,8 +39,10 @@ pub(crate) struct Idle {
 #[must_use]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Parked {
-    /// It was the last searcher: it must check every queue once more before sleeping.
-    pub(crate) last_searcher: bool,
+    /// Nobody searches any more: the worker was the last searcher, or its search was refused
+    /// and the searchers it saw have all stopped since. It must look at every queue once more
+    /// ([`Idle::worker_to_notify_after_parking`]), or work queued meanwhile could wait.
+    pub(crate) final_look: bool,
     /// Another worker is unparked: sleep with a timeout, to look for work stuck behind it.
     pub(crate) timed: bool,
 }
@@ -132,8 +134,31 @@ impl Idle {
         }
         sleepers.push((index, timed));
         Parked {
-            last_searcher: is_searching && searching(prev) == 1,
+            // No searcher is left after this decrement. For a searcher: it was the last one.
+            // For a worker whose search was refused: the searchers that refused it stopped
+            // before it parked, and a notifier in between saw it unparked and woke nobody
+            // (see README.md, "Why no wake-up is lost").
+            final_look: searching(prev) == usize::from(is_searching),
             timed,
+        }
+    }
+
+    /// The final look of a worker that just parked: when nobody searches any more
+    /// (`parked.final_look`) and `has_queued_work` (it looks at every queue a sleeping worker
+    /// could take from) finds work, returns the worker to wake, as [`Idle::worker_to_notify`]
+    /// (it may be the caller itself: it then searches instead of sleeping).
+    pub(crate) fn worker_to_notify_after_parking(
+        &self,
+        parked: Parked,
+        has_queued_work: impl FnOnce() -> bool,
+    ) -> Option<usize> {
+        // The look is ordered after any push whose notification came before our decrement in
+        // the idle word: that notifier's RMW is a release our decrement (an RMW later in the
+        // word's order) acquires.
+        if parked.final_look && has_queued_work() {
+            self.worker_to_notify()
+        } else {
+            None
         }
     }
 
@@ -173,12 +198,12 @@ impl Idle {
 
 #[cfg(all(test, not(weft_loom)))]
 mod tests {
-    use super::Idle;
+    use super::{Idle, Parked};
 
     #[test]
     fn a_sleeping_worker_is_woken_when_nobody_searches() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(1, false).last_searcher);
+        let _ = idle.transition_worker_to_parked(1, false);
         assert_eq!(idle.worker_to_notify(), Some(1));
         assert!(idle.transition_worker_from_parked(1));
         assert_eq!(idle.num_searching(), 1);
@@ -187,10 +212,10 @@ mod tests {
     #[test]
     fn nobody_is_woken_while_someone_searches() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(1, false).last_searcher);
+        let _ = idle.transition_worker_to_parked(1, false);
         assert!(idle.transition_worker_to_searching());
         assert_eq!(idle.worker_to_notify(), None);
-        assert!(idle.transition_worker_to_parked(0, true).last_searcher);
+        assert!(idle.transition_worker_to_parked(0, true).final_look);
     }
 
     #[test]
@@ -210,6 +235,52 @@ mod tests {
     }
 
     #[test]
+    fn only_a_parker_that_leaves_nobody_searching_looks_again() {
+        let idle = Idle::new(4);
+        assert!(idle.transition_worker_to_searching());
+        assert!(idle.transition_worker_to_searching());
+        assert!(
+            !idle.transition_worker_to_searching(),
+            "refused: half search"
+        );
+        assert!(!idle.transition_worker_to_parked(3, false).final_look);
+        assert!(!idle.transition_worker_to_parked(2, true).final_look);
+        assert!(
+            idle.transition_worker_to_parked(1, true).final_look,
+            "last searcher"
+        );
+        assert!(
+            idle.transition_worker_to_parked(0, false).final_look,
+            "refused earlier, but nobody searches now"
+        );
+    }
+
+    #[test]
+    fn the_final_look_wakes_a_sleeper_only_when_it_finds_work() {
+        let idle = Idle::new(2);
+        assert!(idle.transition_worker_to_searching());
+        let parked = idle.transition_worker_to_parked(1, true);
+        assert_eq!(idle.worker_to_notify_after_parking(parked, || false), None);
+        assert_eq!(
+            idle.worker_to_notify_after_parking(parked, || true),
+            Some(1)
+        );
+        let mut looked = false;
+        let not_last = Parked {
+            final_look: false,
+            timed: false,
+        };
+        let _ = idle.worker_to_notify_after_parking(not_last, || {
+            looked = true;
+            true
+        });
+        assert!(
+            !looked,
+            "a parker that leaves a searcher behind does not look"
+        );
+    }
+
+    #[test]
     fn at_most_half_the_workers_search() {
         let idle = Idle::new(4);
         assert!(idle.transition_worker_to_searching());
@@ -220,7 +291,7 @@ mod tests {
     #[test]
     fn a_worker_that_wakes_on_its_own_is_not_searching() {
         let idle = Idle::new(2);
-        assert!(!idle.transition_worker_to_parked(0, false).last_searcher);
+        let _ = idle.transition_worker_to_parked(0, false);
         assert!(!idle.transition_worker_from_parked(0));
         assert_eq!(idle.num_searching(), 0);
         assert_eq!(idle.worker_to_notify(), None);

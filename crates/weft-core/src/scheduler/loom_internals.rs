@@ -27,10 +27,19 @@ impl Idle {
     pub fn transition_worker_from_searching(&self) -> bool {
         self.0.transition_worker_from_searching()
     }
-    /// See `Idle::transition_worker_to_parked`: (last searcher, timed).
-    pub fn transition_worker_to_parked(&self, index: usize, searching: bool) -> (bool, bool) {
-        let parked = self.0.transition_worker_to_parked(index, searching);
-        (parked.last_searcher, parked.timed)
+    /// See `Idle::transition_worker_to_parked`.
+    pub fn transition_worker_to_parked(&self, index: usize, searching: bool) -> Parked {
+        Parked(self.0.transition_worker_to_parked(index, searching))
+    }
+    /// The worker's own final look after parking (`Idle::worker_to_notify_after_parking`,
+    /// the function `worker.rs` calls): `has_queued_work` stands for its look at the queues.
+    pub fn worker_to_notify_after_parking(
+        &self,
+        parked: Parked,
+        has_queued_work: impl FnOnce() -> bool,
+    ) -> Option<usize> {
+        self.0
+            .worker_to_notify_after_parking(parked.0, has_queued_work)
     }
     /// See `Idle::transition_worker_from_parked`.
     pub fn transition_worker_from_parked(&self, index: usize) -> bool {
@@ -39,6 +48,21 @@ impl Idle {
     /// See `Idle::rescue_available`.
     pub fn rescue_available(&self) -> bool {
         self.0.rescue_available()
+    }
+}
+
+/// How a worker went to sleep (see `idle::Parked`).
+#[derive(Debug, Clone, Copy)]
+pub struct Parked(idle::Parked);
+
+impl Parked {
+    /// Nobody searches any more: the worker must look at the queues once more.
+    pub fn final_look(&self) -> bool {
+        self.0.final_look
+    }
+    /// It sleeps with a timeout (another worker was unparked).
+    pub fn timed(&self) -> bool {
+        self.0.timed
     }
 }
 

@@ -301,10 +301,13 @@ impl WorkerCx {
     fn park(&self) {
         let idle = &self.shared.idle;
         let parked = idle.transition_worker_to_parked(self.index, self.searching.replace(false));
-        if parked.last_searcher && self.shared.has_queued_work() {
-            // We were the last searcher and work arrived after our last look: make sure someone
-            // (perhaps this worker) takes it.
-            self.shared.notify_parked();
+        // Nobody searches any more (we were the last searcher, or our search was refused and
+        // the searchers have stopped since): if work arrived after our last look, make sure
+        // someone (perhaps this worker) takes it.
+        if let Some(index) =
+            idle.worker_to_notify_after_parking(parked, || self.shared.has_queued_work())
+        {
+            self.shared.remotes[index].unparker.unpark();
         }
         if !self.shared.is_shutdown() {
             let timeout = parked.timed.then(|| self.recheck.get());
