@@ -1,4 +1,13 @@
-//! Synchronization between tasks and threads.
+//! Synchronization between tasks and threads (asyncio's `Future`, `Lock`, `Event`,
+//! `Condition`, `Semaphore`, `Barrier`).
+//!
+//! Every type here works without a runtime too: under other executors, and (the `blocking_*`
+//! methods) from plain threads. Waiters are served in the order they started waiting, and a
+//! dropped waiting future loses nothing: what it was about to get goes to the next waiter.
+
+pub use weft_sync::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
 ///

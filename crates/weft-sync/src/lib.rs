@@ -1,0 +1,37 @@
+//! weft-sync: synchronization between tasks and threads for the `weft` runtime.
+//!
+//! Users name these as `weft::sync::...`. Every type here works without a runtime: inside any
+//! weft runtime, under another executor, and (the `blocking_*` methods) from plain threads.
+//!
+//! | type | asyncio | what |
+//! |---|---|---|
+//! | [`Semaphore`] | `Semaphore` | a pool of permits; fair, with requests for many at once |
+//! | `Mutex` | `Lock` | a lock whose guard can be held across `.await` |
+//! | `RwLock` | | many readers or one writer; a waiting writer makes later readers wait |
+//! | `Notify` | | wake one waiter (or store one wake-up), or wake every current waiter |
+//! | `Event` | `Event` | a flag that tasks wait to see set |
+//! | `Condition` | `Condition` | a condition variable used with `Mutex` |
+//! | `Barrier` | `Barrier` | groups of `n` tasks wait for each other |
+//!
+//! # Fairness and cancellation
+//!
+//! Waiters are served in the order they started waiting. Dropping a future that waits (a
+//! cancelled task, a lost race in `select`) removes its place in line and loses nothing: a
+//! permit or notification it was about to get goes to the next waiter.
+//!
+//! # How it is built
+//!
+//! One intrusive waiter list (no allocation per wait) under a small lock; `Semaphore`,
+//! `Mutex` and `RwLock` are permits of one batch semaphore on it. The protocol, and why no
+//! permit and no wake-up is lost, is in `README.md` beside this file; the loom models in
+//! `loom-tests/tests/sync_*.rs` check it.
+
+mod batch;
+mod list;
+mod semaphore;
+mod sync;
+mod wake_list;
+
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
