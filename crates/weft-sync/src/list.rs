@@ -340,21 +340,15 @@ mod tests {
         }
         let w = Waker::from(std::sync::Arc::new(Task));
         // SAFETY: a is linked.
-        assert!(
-            unsafe { list.set_waker(&a, &w) }.is_none(),
-            "the slot was empty"
-        );
+        let first = unsafe { list.set_waker(&a, &w) };
+        assert!(first.is_none(), "the slot was empty");
         // SAFETY: a is linked.
-        assert!(
-            unsafe { list.set_waker(&a, &w.clone()) }.is_none(),
-            "same task: kept"
-        );
+        let same = unsafe { list.set_waker(&a, &w.clone()) };
+        assert!(same.is_none(), "same task: kept");
         let other = Waker::from(std::sync::Arc::new(Task));
         // SAFETY: a is linked.
-        assert!(
-            unsafe { list.set_waker(&a, &other) }.is_some(),
-            "another task: replaced"
-        );
+        let replaced = unsafe { list.set_waker(&a, &other) };
+        assert!(replaced.is_some(), "another task: replaced");
         assert!(list.pop_front(0).is_some());
     }
 }
