@@ -6,8 +6,8 @@
 //! | type | asyncio | what |
 //! |---|---|---|
 //! | [`Semaphore`] | `Semaphore` | a pool of permits; fair, with requests for many at once |
-//! | `Mutex` | `Lock` | a lock whose guard can be held across `.await` |
-//! | `RwLock` | | many readers or one writer; a waiting writer makes later readers wait |
+//! | [`Mutex`] | `Lock` | a lock whose guard can be held across `.await` |
+//! | [`RwLock`] | | many readers or one writer; a waiting writer makes later readers wait |
 //! | `Notify` | | wake one waiter (or store one wake-up), or wake every current waiter |
 //! | `Event` | `Event` | a flag that tasks wait to see set |
 //! | `Condition` | `Condition` | a condition variable used with `Mutex` |
@@ -27,11 +27,16 @@
 //! `loom-tests/tests/sync_*.rs` check it.
 
 mod batch;
+mod blocking;
 mod list;
+mod mutex;
+mod rwlock;
 mod semaphore;
 mod sync;
 mod wake_list;
 
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

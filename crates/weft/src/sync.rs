@@ -6,7 +6,8 @@
 //! dropped waiting future loses nothing: what it was about to get goes to the next waiter.
 
 pub use weft_sync::{
-    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+    AcquireError, Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, RwLock,
+    RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
 };
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.

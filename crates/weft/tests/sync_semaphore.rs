@@ -1,60 +1,13 @@
 //! `weft::sync::Semaphore`: asyncio.Semaphore, fair, with batch requests and cancellation
 //! that loses nothing.
 
-use std::future::Future;
-use std::pin::Pin;
+mod sync_support;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use sync_support::Probe;
 use weft::sync::{AcquireError, Semaphore, TryAcquireError};
-
-/// A waker that remembers it was woken.
-#[derive(Default)]
-struct Flag(AtomicBool);
-
-impl Wake for Flag {
-    fn wake(self: Arc<Self>) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Flag {
-    fn take(&self) -> bool {
-        self.0.swap(false, Ordering::SeqCst)
-    }
-}
-
-/// A future polled by hand, with its own waker flag.
-struct Probe<'a, T> {
-    future: Pin<Box<dyn Future<Output = T> + 'a>>,
-    flag: Arc<Flag>,
-}
-
-impl<'a, T> Probe<'a, T> {
-    fn new(future: impl Future<Output = T> + 'a) -> Self {
-        Probe {
-            future: Box::pin(future),
-            flag: Arc::default(),
-        }
-    }
-
-    fn poll(&mut self) -> Poll<T> {
-        let waker = Waker::from(self.flag.clone());
-        self.future.as_mut().poll(&mut Context::from_waker(&waker))
-    }
-
-    fn woken(&self) -> bool {
-        self.flag.take()
-    }
-
-    fn ready(&mut self) -> T {
-        match self.poll() {
-            Poll::Ready(v) => v,
-            Poll::Pending => panic!("expected the future to be ready"),
-        }
-    }
-}
 
 #[test]
 fn waiters_are_served_in_the_order_they_started_waiting() {
