@@ -13,20 +13,19 @@ use std::task::{Context, Poll};
 /// An I/O object (a socket, a pipe, anything with a file descriptor) registered with the
 /// reactor: its operations wait for readiness instead of blocking the thread.
 ///
-/// ```no_run
-/// # fn main() -> std::io::Result<()> {
-/// # weft_core::block_on(async {
+/// ```
 /// use std::os::unix::net::UnixStream;
-/// let (a, b) = UnixStream::pair()?;
-/// let a = weft_io::Async::new(a)?;
-/// let b = weft_io::Async::new(b)?;
-/// a.write_with(|s| std::io::Write::write(&mut &*s, b"hi")).await?;
-/// let mut buf = [0; 2];
-/// b.read_with(|s| std::io::Read::read(&mut &*s, &mut buf)).await?;
-/// assert_eq!(&buf, b"hi");
-/// # Ok(())
-/// # })
-/// # }
+/// weft::run(async {
+///     let (a, b) = UnixStream::pair()?;
+///     let a = weft::io::Async::new(a)?;
+///     let b = weft::io::Async::new(b)?;
+///     a.write_with(|s| std::io::Write::write(&mut &*s, b"hi")).await?;
+///     let mut buf = [0; 2];
+///     b.read_with(|s| std::io::Read::read(&mut &*s, &mut buf)).await?;
+///     assert_eq!(&buf, b"hi");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Async<T: AsFd> {
     source: Arc<Source>,

@@ -9,13 +9,16 @@ use std::task::{Context, Poll};
 
 /// A TCP listening socket (asyncio: `start_server`).
 ///
-/// ```no_run
-/// # weft_core::block_on(async {
-/// let listener = weft_io::net::TcpListener::bind("127.0.0.1:0").await?;
-/// let (stream, peer) = listener.accept().await?;
-/// # drop((stream, peer));
+/// ```
+/// weft::run(async {
+///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let client = weft::net::TcpStream::connect(listener.local_addr()?).await?;
+///     let (stream, peer) = listener.accept().await?;
+///     assert_eq!(peer, client.local_addr()?);
+///     # drop(stream);
+///     Ok::<(), std::io::Error>(())
+/// })?;
 /// # Ok::<(), std::io::Error>(())
-/// # });
 /// ```
 #[derive(Debug)]
 pub struct TcpListener {
