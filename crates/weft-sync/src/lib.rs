@@ -8,10 +8,10 @@
 //! | [`Semaphore`] | `Semaphore` | a pool of permits; fair, with requests for many at once |
 //! | [`Mutex`] | `Lock` | a lock whose guard can be held across `.await` |
 //! | [`RwLock`] | | many readers or one writer; a waiting writer makes later readers wait |
-//! | `Notify` | | wake one waiter (or store one wake-up), or wake every current waiter |
-//! | `Event` | `Event` | a flag that tasks wait to see set |
-//! | `Condition` | `Condition` | a condition variable used with `Mutex` |
-//! | `Barrier` | `Barrier` | groups of `n` tasks wait for each other |
+//! | [`Notify`] | | wake one waiter (or store one wake-up), or wake every current waiter |
+//! | [`Event`] | `Event` | a flag that tasks wait to see set |
+//! | [`Condition`] | `Condition` | a condition variable used with [`Mutex`] |
+//! | [`Barrier`] | `Barrier` | groups of `n` tasks wait for each other |
 //!
 //! # Fairness and cancellation
 //!
@@ -26,16 +26,24 @@
 //! permit and no wake-up is lost, is in `README.md` beside this file; the loom models in
 //! `loom-tests/tests/sync_*.rs` check it.
 
+mod barrier;
 mod batch;
 mod blocking;
+mod condition;
+mod event;
 mod list;
 mod mutex;
+mod notify;
 mod rwlock;
 mod semaphore;
 mod sync;
 mod wake_list;
 
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use condition::Condition;
+pub use event::Event;
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,

@@ -6,8 +6,9 @@
 //! dropped waiting future loses nothing: what it was about to get goes to the next waiter.
 
 pub use weft_sync::{
-    AcquireError, Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, RwLock,
-    RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
+    AcquireError, Barrier, BarrierWaitResult, Condition, Event, Mutex, MutexGuard, Notified,
+    Notify, OwnedMutexGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
 };
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
