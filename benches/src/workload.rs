@@ -32,6 +32,12 @@ pub(crate) const ECHO_CONNECTIONS: usize = 16;
 pub(crate) const ECHO_ROUNDS: usize = 500;
 /// Bytes per round trip in `tcp_echo`.
 pub(crate) const ECHO_BYTES: usize = 1024;
+/// Tasks sharing one mutex in `mutex_contended`, and one semaphore in `semaphore_acquire`.
+pub(crate) const LOCK_TASKS: usize = 8;
+/// Lock/unlock (or acquire/release) cycles per task in those two workloads.
+pub(crate) const LOCKS_PER_TASK: usize = 1_000;
+/// Permits of the semaphore in `semaphore_acquire`.
+pub(crate) const SEMAPHORE_PERMITS: usize = 4;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -72,6 +78,12 @@ pub(crate) trait Subject {
     /// An echo server on loopback and `connections` clients, each doing `rounds` round trips
     /// of `bytes` bytes (write, then read the echo back), all on the runtime.
     fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize);
+    /// `tasks` tasks share one async mutex; each, `each` times: lock, yield while holding it,
+    /// bump the counter, unlock. The final count is checked.
+    fn mutex_contended(&self, tasks: usize, each: usize);
+    /// `tasks` tasks share one semaphore of `permits`; each, `each` times: acquire one
+    /// permit, yield while holding it, release it. No more than `permits` hold one at once.
+    fn semaphore_acquire(&self, tasks: usize, each: usize, permits: usize);
     /// Starts the HTTP hello server (`crate::http`) on loopback, on the runtime; it serves
     /// until the returned [`Server`](crate::http::Server) is dropped.
     fn http_hello(&self) -> crate::http::Server;
@@ -106,11 +118,15 @@ pub(crate) enum Workload {
     TimerInsertCancel,
     /// See [`Subject::tcp_echo`].
     TcpEcho,
+    /// See [`Subject::mutex_contended`].
+    MutexContended,
+    /// See [`Subject::semaphore_acquire`].
+    SemaphoreAcquire,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 13] = [
+    pub(crate) const ALL: [Workload; 15] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -124,6 +140,8 @@ impl Workload {
         Workload::SleepMany,
         Workload::TimerInsertCancel,
         Workload::TcpEcho,
+        Workload::MutexContended,
+        Workload::SemaphoreAcquire,
     ];
 
     /// The name used by `--only` and in the table.
@@ -142,6 +160,8 @@ impl Workload {
             Workload::SleepMany => "sleep_many",
             Workload::TimerInsertCancel => "timer_insert_cancel",
             Workload::TcpEcho => "tcp_echo",
+            Workload::MutexContended => "mutex_contended",
+            Workload::SemaphoreAcquire => "semaphore_acquire",
         }
     }
 
@@ -175,6 +195,12 @@ impl Workload {
             Workload::TcpEcho => format!(
                 "{ECHO_CONNECTIONS} connections x {ECHO_ROUNDS} round trips x {ECHO_BYTES} B, loopback"
             ),
+            Workload::MutexContended => format!(
+                "{LOCK_TASKS} tasks x {LOCKS_PER_TASK} lock/unlock of one mutex, a yield while held"
+            ),
+            Workload::SemaphoreAcquire => format!(
+                "{LOCK_TASKS} tasks x {LOCKS_PER_TASK} acquire/release of {SEMAPHORE_PERMITS} permits, a yield while held"
+            ),
         }
     }
 
@@ -201,6 +227,10 @@ impl Workload {
             Workload::SleepMany => subject.sleep_many(SLEEPERS),
             Workload::TimerInsertCancel => subject.timer_insert_cancel(TIMER_CYCLES),
             Workload::TcpEcho => subject.tcp_echo(ECHO_CONNECTIONS, ECHO_ROUNDS, ECHO_BYTES),
+            Workload::MutexContended => subject.mutex_contended(LOCK_TASKS, LOCKS_PER_TASK),
+            Workload::SemaphoreAcquire => {
+                subject.semaphore_acquire(LOCK_TASKS, LOCKS_PER_TASK, SEMAPHORE_PERMITS)
+            }
         }
     }
 }

@@ -69,3 +69,43 @@ pub(crate) fn ping_pong_channels() -> PingPongEnds {
     let (to_ping, from_pong) = async_channel::bounded(1);
     ((to_pong, from_pong), (to_ping, from_ping))
 }
+
+/// Counts the tasks inside a semaphore in `semaphore_acquire`, and fails loudly when more than
+/// its permits are.
+#[derive(Clone)]
+pub(crate) struct Holders {
+    inside: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    permits: usize,
+}
+
+impl Holders {
+    pub(crate) fn new(permits: usize) -> Holders {
+        Holders {
+            inside: std::sync::Arc::default(),
+            permits,
+        }
+    }
+
+    /// One more holder until the guard drops.
+    pub(crate) fn enter(&self) -> HolderGuard<'_> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = self.inside.fetch_add(1, Relaxed) + 1;
+        assert!(
+            now <= self.permits,
+            "semaphore_acquire: {now} holders of {} permits",
+            self.permits
+        );
+        HolderGuard(self)
+    }
+}
+
+/// Returned by [`Holders::enter`].
+pub(crate) struct HolderGuard<'a>(&'a Holders);
+
+impl Drop for HolderGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+            .inside
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}

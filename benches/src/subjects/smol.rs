@@ -1,7 +1,7 @@
 //! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
 //! `futures_lite::future::block_on(ex.run(..))`.
 
-use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, Holders, WORKERS, ping, ping_pong_channels, pong};
 use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -233,6 +233,56 @@ impl Subject for Smol {
             }
         });
         future::block_on(driver);
+    }
+
+    fn mutex_contended(&self, tasks: usize, each: usize) {
+        let count = Arc::new(async_lock::Mutex::new(0usize));
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let count = count.clone();
+                self.ex.spawn(async move {
+                    for _ in 0..each {
+                        let mut n = count.lock().await;
+                        future::yield_now().await;
+                        *n += 1;
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for h in handles {
+                h.await;
+            }
+        });
+        let count = count.try_lock().expect("mutex_contended: still locked");
+        assert_eq!(*count, tasks * each, "mutex_contended: lost an increment");
+    }
+
+    fn semaphore_acquire(&self, tasks: usize, each: usize, permits: usize) {
+        let sem = Arc::new(async_lock::Semaphore::new(permits));
+        let holders = Holders::new(permits);
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (sem, holders) = (sem.clone(), holders.clone());
+                self.ex.spawn(async move {
+                    for _ in 0..each {
+                        let _permit = sem.acquire().await;
+                        let _held = holders.enter();
+                        future::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for h in handles {
+                h.await;
+            }
+        });
+        let all: Vec<_> = (0..permits).map(|_| sem.try_acquire()).collect();
+        assert!(
+            all.iter().all(Option::is_some),
+            "semaphore_acquire: lost a permit"
+        );
     }
 
     fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize) {

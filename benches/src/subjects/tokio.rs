@@ -1,6 +1,6 @@
 //! tokio, with a multi-thread runtime of [`WORKERS`] workers.
 
-use super::{Countdown, WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, Holders, WORKERS, ping, ping_pong_channels, pong};
 use crate::http::{RESPONSE, Requests, Server, responses};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -198,6 +198,56 @@ impl Subject for Tokio {
             }
         });
         self.rt.block_on(driver).expect("driver failed");
+    }
+
+    fn mutex_contended(&self, tasks: usize, each: usize) {
+        let count = std::sync::Arc::new(tokio::sync::Mutex::new(0usize));
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let count = count.clone();
+                self.rt.spawn(async move {
+                    for _ in 0..each {
+                        let mut n = count.lock().await;
+                        tokio::task::yield_now().await;
+                        *n += 1;
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        let count = count.try_lock().expect("mutex_contended: still locked");
+        assert_eq!(*count, tasks * each, "mutex_contended: lost an increment");
+    }
+
+    fn semaphore_acquire(&self, tasks: usize, each: usize, permits: usize) {
+        let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(permits));
+        let holders = Holders::new(permits);
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (sem, holders) = (sem.clone(), holders.clone());
+                self.rt.spawn(async move {
+                    for _ in 0..each {
+                        let _permit = sem.acquire().await.expect("semaphore closed");
+                        let _held = holders.enter();
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        assert_eq!(
+            sem.available_permits(),
+            permits,
+            "semaphore_acquire: lost a permit"
+        );
     }
 
     fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize) {
