@@ -4,7 +4,8 @@
 //! Checked in every interleaving: a `notify_one` is never lost (it reaches a waiter, or a
 //! waiter chosen and then dropped passes it on, or it is stored for the next one) and never
 //! duplicated (nothing is left stored once it was used); an `Event::set` racing a `wait` always
-//! wakes it.
+//! wakes it; a `Condition` waiter is in line before it releases the lock, so the next holder's
+//! `notify_one` always reaches it.
 #![cfg(weft_loom)]
 
 use loom::sync::Arc;
@@ -13,7 +14,7 @@ use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 use weft_core::block_on;
-use weft_sync::{Event, Notify};
+use weft_sync::{Condition, Event, Mutex, Notify};
 
 fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
@@ -60,5 +61,26 @@ fn event_set_racing_a_wait_always_wakes_it() {
         event.set();
         waiting.join().unwrap();
         assert!(event.is_set());
+    });
+}
+
+#[test]
+fn a_condition_waiter_is_in_line_before_the_next_lock_holder_notifies() {
+    loom::model(|| {
+        let shared = Arc::new((Mutex::new(false), Condition::new()));
+        let waiting = {
+            let shared = shared.clone();
+            thread::spawn(move || {
+                let (ready, cond) = &*shared;
+                block_on(async {
+                    let guard = cond.wait_while(ready.lock().await, |r| !*r).await;
+                    assert!(*guard);
+                })
+            })
+        };
+        let (ready, cond) = &*shared;
+        block_on(async { *ready.lock().await = true });
+        cond.notify_one();
+        waiting.join().unwrap();
     });
 }
