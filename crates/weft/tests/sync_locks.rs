@@ -6,7 +6,7 @@ mod sync_support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
-use sync_support::Probe;
+use sync_support::{Probe, WATCHDOG, within_watchdog};
 use weft::runtime::Builder;
 use weft::sync::{Mutex, RwLock, TryLockError};
 
@@ -28,7 +28,7 @@ fn a_mutex_held_across_awaits_by_many_tasks_on_many_workers_keeps_the_count_exac
         })
         .collect();
     rt.block_on(async {
-        let done = weft::time::timeout(Duration::from_secs(60), weft::join_all(tasks)).await;
+        let done = weft::time::timeout(WATCHDOG, weft::join_all(tasks)).await;
         for r in done.expect("watchdog: the tasks did not finish") {
             r.unwrap();
         }
@@ -110,99 +110,109 @@ fn get_mut_and_into_inner_need_no_lock() {
 
 #[test]
 fn a_panic_while_the_guard_is_held_does_not_poison_the_mutex() {
-    weft::run(async {
-        let m = Arc::new(Mutex::new(1));
-        let task = weft::spawn({
-            let m = m.clone();
-            async move {
-                let mut g = m.lock().await;
-                *g = 2;
-                panic!("while holding the lock");
-            }
+    within_watchdog(|| {
+        weft::run(async {
+            let m = Arc::new(Mutex::new(1));
+            let task = weft::spawn({
+                let m = m.clone();
+                async move {
+                    let mut g = m.lock().await;
+                    *g = 2;
+                    panic!("while holding the lock");
+                }
+            });
+            assert!(task.await.unwrap_err().is_panic());
+            assert_eq!(*m.lock().await, 2);
         });
-        assert!(task.await.unwrap_err().is_panic());
-        assert_eq!(*m.lock().await, 2);
     });
 }
 
 #[test]
 fn an_owned_guard_moves_into_a_task() {
-    weft::run(async {
-        let m = Arc::new(Mutex::new(0));
-        let mut g = m.clone().lock_owned().await;
-        assert!(m.clone().try_lock_owned().is_err());
-        let task = weft::spawn(async move {
-            *g += 5;
+    within_watchdog(|| {
+        weft::run(async {
+            let m = Arc::new(Mutex::new(0));
+            let mut g = m.clone().lock_owned().await;
+            assert!(m.clone().try_lock_owned().is_err());
+            let task = weft::spawn(async move {
+                *g += 5;
+            });
+            task.await.unwrap();
+            assert_eq!(*m.lock().await, 5);
         });
-        task.await.unwrap();
-        assert_eq!(*m.lock().await, 5);
     });
 }
 
 #[test]
 fn the_mutex_works_under_another_executor() {
-    let m = Arc::new(Mutex::new(0));
-    let threads: Vec<_> = (0..4)
-        .map(|_| {
-            let m = m.clone();
-            std::thread::spawn(move || {
-                futures_lite::future::block_on(async {
-                    for _ in 0..250 {
-                        *m.lock().await += 1;
-                    }
+    within_watchdog(|| {
+        let m = Arc::new(Mutex::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    futures_lite::future::block_on(async {
+                        for _ in 0..250 {
+                            *m.lock().await += 1;
+                        }
+                    })
                 })
             })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    assert_eq!(*m.blocking_lock(), 1000);
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*m.blocking_lock(), 1000);
+    });
 }
 
 #[test]
 fn blocking_lock_from_a_plain_thread_waits_for_a_task_to_unlock() {
-    let rt = Builder::new().worker_threads(1).build().unwrap();
-    let m = Arc::new(Mutex::new(0));
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let task = rt.spawn({
-        let m = m.clone();
-        async move {
-            let mut g = m.lock().await;
-            locked_tx.send(()).unwrap();
-            weft::time::sleep(Duration::from_millis(20)).await;
-            *g = 7;
-        }
+    within_watchdog(|| {
+        let rt = Builder::new().worker_threads(1).build().unwrap();
+        let m = Arc::new(Mutex::new(0));
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let task = rt.spawn({
+            let m = m.clone();
+            async move {
+                let mut g = m.lock().await;
+                locked_tx.send(()).unwrap();
+                weft::time::sleep(Duration::from_millis(20)).await;
+                *g = 7;
+            }
+        });
+        locked_rx.recv_timeout(WATCHDOG).unwrap();
+        let thread = std::thread::spawn({
+            let m = m.clone();
+            move || *m.blocking_lock()
+        });
+        assert_eq!(thread.join().unwrap(), 7);
+        rt.block_on(task).unwrap();
     });
-    locked_rx.recv_timeout(Duration::from_secs(30)).unwrap();
-    let thread = std::thread::spawn({
-        let m = m.clone();
-        move || *m.blocking_lock()
-    });
-    assert_eq!(thread.join().unwrap(), 7);
-    rt.block_on(task).unwrap();
 }
 
 #[test]
 fn blocking_lock_on_a_worker_panics_and_says_to_use_lock() {
-    let rt = Builder::new().worker_threads(1).build().unwrap();
-    let m = Arc::new(Mutex::new(0));
-    let task = rt.spawn({
-        let m = m.clone();
-        async move {
-            let _g = m.blocking_lock();
-        }
+    within_watchdog(|| {
+        let rt = Builder::new().worker_threads(1).build().unwrap();
+        let m = Arc::new(Mutex::new(0));
+        let task = rt.spawn({
+            let m = m.clone();
+            async move {
+                let _g = m.blocking_lock();
+            }
+        });
+        let err = rt.block_on(task).unwrap_err();
+        assert!(err.is_panic());
+        let payload = err.into_panic();
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(msg.contains("lock().await"), "message: {msg}");
+        // The lock is still free.
+        assert!(m.try_lock().is_ok());
     });
-    let err = rt.block_on(task).unwrap_err();
-    assert!(err.is_panic());
-    let payload = err.into_panic();
-    let msg = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(msg.contains("lock().await"), "message: {msg}");
-    // The lock is still free.
-    assert!(m.try_lock().is_ok());
 }
 
 #[test]
@@ -228,7 +238,7 @@ fn a_task_looping_over_a_free_lock_still_lets_another_task_run() {
             ran_tx.send(()).unwrap();
         }
     });
-    let ran = ran_rx.recv_timeout(Duration::from_secs(30));
+    let ran = ran_rx.recv_timeout(WATCHDOG);
     stop.store(true, Ordering::SeqCst);
     assert!(
         ran.is_ok(),
@@ -294,7 +304,7 @@ fn writers_are_not_starved_by_a_stream_of_readers_on_a_runtime() {
     rt.block_on(async {
         for _ in 0..20 {
             let write = async { *lock.write().await += 1 };
-            weft::time::timeout(Duration::from_secs(30), write)
+            weft::time::timeout(WATCHDOG, write)
                 .await
                 .expect("watchdog: the writer was starved");
         }
@@ -310,18 +320,20 @@ fn writers_are_not_starved_by_a_stream_of_readers_on_a_runtime() {
 
 #[test]
 fn blocking_write_on_a_worker_panics_and_says_to_use_write() {
-    let rt = Builder::new().worker_threads(1).build().unwrap();
-    let lock = Arc::new(RwLock::new(0));
-    let task = rt.spawn({
-        let lock = lock.clone();
-        async move {
-            *lock.blocking_write() += 1;
-        }
+    within_watchdog(|| {
+        let rt = Builder::new().worker_threads(1).build().unwrap();
+        let lock = Arc::new(RwLock::new(0));
+        let task = rt.spawn({
+            let lock = lock.clone();
+            async move {
+                *lock.blocking_write() += 1;
+            }
+        });
+        let payload = rt.block_on(task).unwrap_err().into_panic();
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(msg.contains("write().await"), "message: {msg}");
     });
-    let payload = rt.block_on(task).unwrap_err().into_panic();
-    let msg = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(msg.contains("write().await"), "message: {msg}");
 }

@@ -7,11 +7,9 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use sync_support::Probe;
+use sync_support::{Probe, WATCHDOG, within_watchdog};
 use weft::runtime::Builder;
 use weft::sync::{Barrier, Condition, Event, Mutex, Notify};
-
-const WATCHDOG: Duration = Duration::from_secs(30);
 
 #[test]
 fn notify_one_with_nobody_waiting_stores_exactly_one_notification() {
@@ -114,15 +112,17 @@ fn a_waiter_dropped_before_it_was_chosen_leaves_the_line() {
 
 #[test]
 fn enable_puts_a_future_in_line_before_it_is_polled() {
-    let notify = Notify::new();
-    let mut late = pin!(notify.notified());
-    let mut early = pin!(notify.notified());
-    assert!(!early.as_mut().enable());
-    assert!(!late.as_mut().enable());
-    notify.notify_one();
-    futures_lite::future::block_on(early);
-    let mut late = Probe::new(late);
-    late.pending();
+    within_watchdog(|| {
+        let notify = Notify::new();
+        let mut late = pin!(notify.notified());
+        let mut early = pin!(notify.notified());
+        assert!(!early.as_mut().enable());
+        assert!(!late.as_mut().enable());
+        notify.notify_one();
+        futures_lite::future::block_on(early);
+        let mut late = Probe::new(late);
+        late.pending();
+    });
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod sync_support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use sync_support::Probe;
+use sync_support::{Probe, WATCHDOG, within_watchdog};
 use weft::sync::{AcquireError, Semaphore, TryAcquireError};
 
 #[test]
@@ -151,18 +151,20 @@ fn acquire_many_of_zero_is_ready_at_once() {
 
 #[test]
 fn a_lost_or_branch_loses_no_permit() {
-    let sem = Semaphore::new(0);
-    let out = futures_lite::future::block_on(futures_lite::future::or(
-        async {
-            let _p = sem.acquire().await.unwrap();
-            "acquired"
-        },
-        async { "other branch" },
-    ));
-    assert_eq!(out, "other branch");
-    sem.add_permits(1);
-    assert_eq!(sem.available_permits(), 1);
-    assert!(sem.try_acquire().is_ok());
+    within_watchdog(|| {
+        let sem = Semaphore::new(0);
+        let out = futures_lite::future::block_on(futures_lite::future::or(
+            async {
+                let _p = sem.acquire().await.unwrap();
+                "acquired"
+            },
+            async { "other branch" },
+        ));
+        assert_eq!(out, "other branch");
+        sem.add_permits(1);
+        assert_eq!(sem.available_permits(), 1);
+        assert!(sem.try_acquire().is_ok());
+    });
 }
 
 #[test]
@@ -177,7 +179,7 @@ fn a_timed_out_acquire_on_a_runtime_loses_nothing() {
             async move { sem.acquire_owned().await.unwrap().num_permits() }
         });
         drop(held);
-        let got = weft::time::timeout(Duration::from_secs(30), waiter).await;
+        let got = weft::time::timeout(WATCHDOG, waiter).await;
         assert_eq!(got.expect("watchdog").unwrap(), 1);
         assert_eq!(sem.available_permits(), 1);
     });
@@ -208,7 +210,7 @@ fn at_most_the_permitted_number_of_tasks_run_at_once() {
         .collect();
     rt.block_on(async {
         let all = weft::join_all(tasks);
-        let done = weft::time::timeout(Duration::from_secs(30), all).await;
+        let done = weft::time::timeout(WATCHDOG, all).await;
         for r in done.expect("watchdog: the tasks did not finish") {
             r.unwrap();
         }
@@ -219,14 +221,18 @@ fn at_most_the_permitted_number_of_tasks_run_at_once() {
 
 #[test]
 fn an_owned_permit_moves_into_a_thread_and_returns_when_dropped() {
-    let sem = Arc::new(Semaphore::new(1));
-    let permit = sem.clone().try_acquire_owned().unwrap();
-    assert!(Arc::ptr_eq(permit.semaphore(), &sem));
-    let waiter = std::thread::spawn({
-        let sem = sem.clone();
-        move || futures_lite::future::block_on(sem.acquire_many_owned(1)).map(|p| p.num_permits())
+    within_watchdog(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let permit = sem.clone().try_acquire_owned().unwrap();
+        assert!(Arc::ptr_eq(permit.semaphore(), &sem));
+        let waiter = std::thread::spawn({
+            let sem = sem.clone();
+            move || {
+                futures_lite::future::block_on(sem.acquire_many_owned(1)).map(|p| p.num_permits())
+            }
+        });
+        std::thread::spawn(move || drop(permit)).join().unwrap();
+        assert_eq!(waiter.join().unwrap(), Ok(1));
+        assert_eq!(sem.available_permits(), 1);
     });
-    std::thread::spawn(move || drop(permit)).join().unwrap();
-    assert_eq!(waiter.join().unwrap(), Ok(1));
-    assert_eq!(sem.available_permits(), 1);
 }

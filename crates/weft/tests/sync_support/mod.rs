@@ -58,3 +58,29 @@ impl<'a, T> Probe<'a, T> {
         assert!(self.poll().is_pending(), "expected the future to wait");
     }
 }
+
+/// How long a test may wait for something that should happen at once before it fails
+/// instead of hanging.
+pub const WATCHDOG: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `body` on its own thread and returns its result, failing the test (rather than
+/// hanging it) if it takes longer than [`WATCHDOG`]. A panic in `body` fails the test too.
+#[track_caller]
+pub fn within_watchdog<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let _ = tx.send(body());
+    });
+    match rx.recv_timeout(WATCHDOG) {
+        Ok(value) => {
+            thread.join().unwrap();
+            value
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(thread.join().unwrap_err())
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("watchdog: the test did not finish within {WATCHDOG:?}")
+        }
+    }
+}
