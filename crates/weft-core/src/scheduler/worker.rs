@@ -27,11 +27,8 @@ pub const MAX_LIFO_POLLS: u32 = 3;
 /// Search rounds (steal from every victim, then the injector) before a searcher parks.
 const SEARCH_ROUNDS: u32 = if cfg!(weft_loom) { 1 } else { 4 };
 
-/// Spin-loop hints between two search rounds. None under loom: there a spin hint is a yield,
-/// which loom takes as "cannot progress until another thread does", so a searching worker
-/// could never reach its park before the other threads moved on, and the models would never
-/// see a worker asleep before a push (see docs/loom.md).
-const SPINS_PER_ROUND: u32 = if cfg!(weft_loom) { 0 } else { 64 };
+/// Spin-loop hints between two search rounds (none under loom: see `search`).
+const SPINS_PER_ROUND: u32 = 64;
 
 /// A worker that parks while another is unparked wakes after this long to check whether that
 /// worker is stuck in one poll with a task in its LIFO slot; the wait doubles each time it finds
@@ -260,8 +257,14 @@ impl WorkerCx {
             if let Some(task) = self.steal_round() {
                 return Some(task);
             }
-            for _ in 0..SPINS_PER_ROUND {
-                spin_hint();
+            // Not under loom: there a spin hint is a yield, which loom takes as "cannot
+            // progress until another thread does", so a searching worker could never reach its
+            // park while another thread could still run, and the models would never see a
+            // worker asleep before a push or a close (see docs/loom.md).
+            if !cfg!(weft_loom) {
+                for _ in 0..SPINS_PER_ROUND {
+                    spin_hint();
+                }
             }
         }
         None
