@@ -371,9 +371,6 @@ fn a_large_group_is_released_in_full() {
 }
 
 #[test]
-#[ignore = "weft-core moves a cancelled task's future out of its cell before dropping it \
-            (task/harness.rs, cancel_future: mem::replace then drop), which breaks the Pin \
-            guarantee an intrusive waiter relies on; enable once the future is dropped in place"]
 fn closing_a_runtime_drops_tasks_waiting_on_a_notify_and_it_stays_usable() {
     let notify = Arc::new(Notify::new());
     for _ in 0..50 {

@@ -129,27 +129,52 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
 /// destructor panicked. The caller holds `RUNNING`.
 fn cancel_future<F: Future, S>(cell: &Cell<F, S>) {
     let id = cell.header.id;
-    let future = replace_stage(cell, Stage::Consumed);
-    let error = match catch_unwind(AssertUnwindSafe(move || drop(future))) {
+    let error = match drop_stage_in_place(cell, Stage::Consumed) {
         Ok(()) => JoinError::cancelled(id),
         Err(payload) => JoinError::panic(id, payload),
     };
     set_stage(cell, Stage::Finished(Err(error)));
 }
 
-/// Replaces the stage and returns the old value.
+/// Replaces the stage and returns the old value. Only for a stage that holds no future (an
+/// output taken by its `JoinHandle`): a future is pinned and must be dropped where it lies.
 fn replace_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) -> Stage<F> {
     cell.stage.with_mut(|stage| {
-        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's owner).
+        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's owner),
+        // and moves no pinned future out (see above).
         unsafe { std::mem::replace(&mut *stage, new) }
     })
 }
 
-/// Replaces the stage, dropping the old value; a panic while dropping it is caught and the
-/// payload dropped (a destructor that panics while dropping a future that already panicked
-/// must not unwind into the worker).
+/// Drops the stage's value where it lies, then stores `new`. A future in the stage is pinned
+/// (it may hold intrusive nodes, e.g. a place in a lock's waiter list, that other threads
+/// point at), so it is dropped in place, never moved out first. A panic while dropping is
+/// caught and returned; `new` is stored either way.
+fn drop_stage_in_place<F: Future, S>(
+    cell: &Cell<F, S>,
+    new: Stage<F>,
+) -> Result<(), Box<dyn std::any::Any + Send>> {
+    cell.stage.with_mut(|stage| {
+        // SAFETY: the caller has exclusive access to the stage (RUNNING, or the output's
+        // owner); the value is valid and is dropped exactly once, here. If its destructor
+        // panics, the unwinding drop glue still finishes dropping it.
+        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
+            std::ptr::drop_in_place(stage)
+        }));
+        // SAFETY: the old value is gone (dropped above), so overwriting it without dropping
+        // it again is right; `stage` is valid for writes.
+        unsafe { std::ptr::write(stage, new) };
+        dropped
+    })
+}
+
+/// Replaces the stage, dropping the old value in place; a panic while dropping it is caught
+/// and the payload discarded (a destructor that panics while dropping a future that already
+/// panicked must not unwind into the worker).
 fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
-    unwind::drop_guarded(replace_stage(cell, new));
+    if let Err(payload) = drop_stage_in_place(cell, new) {
+        unwind::discard(payload);
+    }
 }
 
 /// Publishes the output, wakes the `JoinHandle`, leaves the registry and drops the caller's
