@@ -9,8 +9,8 @@
 //! See `pool.rs` for the accounting that decides when to start a thread and the shutdown
 //! protocol.
 
+mod channel;
 mod job;
 mod pool;
-mod sync;
 
 pub use pool::{Builder, ThreadPool};

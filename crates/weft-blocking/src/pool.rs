@@ -21,18 +21,14 @@
 //! for `shutdown_timeout`: a job that never ends is left running on its thread, which is then
 //! left behind, as tokio does). Threads that ended are joined.
 
+use crate::channel::{self, Receiver, RecvTimeoutError, Sender};
 use crate::job::Job;
-use crate::sync::channel::{self, Receiver, RecvTimeoutError, Sender};
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
 use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
+use weft_core::context;
+use weft_core::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
 use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
-
-crate::sync::const_thread_local! {
-    /// The pool whose thread this is (null elsewhere); compared, never dereferenced.
-    static CURRENT_POOL: std::cell::Cell<*const Inner> = std::cell::Cell::new(std::ptr::null());
-}
 
 /// A pool of threads for blocking work (asyncio: a `concurrent.futures` executor given to
 /// `run_in_executor`). Jobs return the same [`JoinHandle`] as spawned tasks, awaitable from
@@ -256,7 +252,7 @@ impl ThreadPool {
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Queues a job and makes sure a thread will take it.
@@ -329,21 +325,17 @@ impl Inner {
         drop(queued);
         let deadline = timeout.map(|t| Instant::now() + t);
         // A job that shuts its own pool down (say, drops a runtime) cannot wait for itself.
-        let own = usize::from(CURRENT_POOL.with(|c| std::ptr::eq(c.get(), self)));
+        let own = usize::from(context::is_pool_thread((self as *const Inner).cast()));
         let mut state = self.lock();
         while state.threads > own {
             match deadline {
-                None => state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
+                None => state = self.changed.wait(state),
                 Some(deadline) => {
                     let now = Instant::now();
                     if now >= deadline {
                         break;
                     }
-                    state = self
-                        .changed
-                        .wait_timeout(state, deadline - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    state = self.changed.wait_timeout(state, deadline - now).0;
                 }
             }
         }
@@ -394,7 +386,8 @@ fn start_thread(inner: &Arc<Inner>, id: usize) -> io::Result<thread::JoinHandle<
 
 /// A pool thread: take jobs until the channel closes or `keep_alive` passes idle.
 fn run_thread(inner: &Arc<Inner>, id: usize) {
-    CURRENT_POOL.with(|c| c.set(&**inner as *const Inner));
+    // The pool's address is its identity in the thread's context: compared, never followed.
+    context::enter_pool_thread((&**inner as *const Inner).cast());
     let grown = {
         let mut state = inner.lock();
         state.starting = false;

@@ -1,65 +1,26 @@
 //! Driving one future to completion on the calling thread, sleeping while it is pending.
 //!
-//! The waker unparks the thread: a flag (`notified`) plus `std::thread::park`. The flag is what
-//! makes it lossless: `wake` sets it (Release) before unparking, and the poller consumes it
-//! (Acquire swap) before deciding to sleep, so a wake between the poll and the park makes the
-//! park loop return at once. The waker is cached per thread: no allocation per `block_on`,
+//! The waker is a [`ThreadWaker`]: a flag plus `std::thread::park` (see `thread_waker.rs` for
+//! why no wake-up is lost). The waker is cached per thread: no allocation per `block_on`,
 //! except for a call nested inside another on the same thread, which gets a flag of its own.
 
-use crate::sync::{Arc, AtomicBool, const_thread_local, thread};
-use std::cell::Cell;
+use crate::context;
+use crate::sync::thread;
+use crate::thread_waker::{CachedWaker, ThreadWaker};
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::Ordering::{Acquire, Release};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 
-struct ThreadNotify {
-    thread: thread::Thread,
-    notified: AtomicBool,
-}
-
-impl Wake for ThreadNotify {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        // Release: pairs with the Acquire swap in `block_on`; the poller sees what the waker's
-        // thread did before waking.
-        if !self.notified.swap(true, Release) {
-            self.thread.unpark();
-        }
-    }
-}
-
-impl ThreadNotify {
-    fn new() -> (std::sync::Arc<ThreadNotify>, Waker) {
-        let notify = std::sync::Arc::new(ThreadNotify {
-            thread: thread::current(),
-            notified: AtomicBool::new(false),
-        });
-        let waker = Waker::from(notify.clone());
-        (notify, waker)
-    }
-}
-
-type Cached = Option<(std::sync::Arc<ThreadNotify>, Waker)>;
-
-const_thread_local! {
-    /// The thread's waker, while no `block_on` on this thread uses it.
-    static CACHED: Cell<Cached> = Cell::new(None);
-}
-
-/// The waker of one `block_on` call, given back to the thread's cache when the call ends.
-struct CallWaker(Cached);
+/// The waker of one `block_on` call, given back to the thread's context when the call ends.
+struct CallWaker(Option<CachedWaker>);
 
 impl CallWaker {
     /// Takes the thread's cached waker, or makes a new one when a `block_on` further up this
     /// thread's stack holds it (a nested call must not share the outer call's flag: it would
     /// consume the outer's wake-up, and the outer would then sleep through it).
     fn take() -> CallWaker {
-        let cached = CACHED.try_with(Cell::take).ok().flatten();
-        CallWaker(Some(cached.unwrap_or_else(ThreadNotify::new)))
+        let cached = context::with(|c| c.block_on.take()).flatten();
+        CallWaker(Some(cached.unwrap_or_else(ThreadWaker::new)))
     }
 }
 
@@ -68,7 +29,7 @@ impl Drop for CallWaker {
         let mine = self.0.take();
         // Outermost first in, last out: whichever call ends last leaves its waker cached. A
         // thread-local already destroyed just means no cache.
-        let _ = CACHED.try_with(|c| c.set(mine));
+        context::with(|c| c.block_on.set(mine));
     }
 }
 
@@ -89,16 +50,11 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        // Acquire: pairs with the Release swap in `wake_by_ref`.
-        while !notify.notified.swap(false, Acquire) {
+        while !notify.take_notification() {
             thread::park();
         }
     }
 }
-
-// `Arc` from the shim is unused here on purpose: `Wake` needs `std::sync::Arc`.
-#[allow(unused_imports)]
-use Arc as _;
 
 #[cfg(all(test, not(weft_loom)))]
 mod tests {

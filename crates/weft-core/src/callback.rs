@@ -226,7 +226,7 @@ impl CallbackQueue {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // No user code runs under this lock.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner.lock()
     }
 
     /// Queues `f`. See [`Pushed`] for what the caller must do.

@@ -1,40 +1,89 @@
-//! Per-thread context: which task is being polled, and whether this thread already drives a
-//! runtime (a worker, or a thread inside `block_on`), which is what nesting checks read.
+//! The per-thread context: everything weft knows about what the current thread is doing, in one
+//! thread-local (the only one in weft).
+//!
+//! | field | set by | read by |
+//! |---|---|---|
+//! | `task` | the task harness, for the length of one poll | `task::current`, spawn's parent |
+//! | `budget` | the harness, a fresh budget per poll | `coop::poll_proceed` |
+//! | `driving` | a worker for its life, `block_on` for its length | the nesting checks |
+//! | `worker` | a worker for its life (its `WorkerCx`) | the scheduler's local scheduling |
+//! | `pool` | a blocking-pool thread for its life | the pool's shutdown (a job closing its own pool) |
+//! | `block_on` | `block_on`'s cached waker, while no call uses it | `block_on` |
+//! | `scope` | [`enter`]: a runtime's workers for their life, `block_on` / `Handle::enter` for their length | whoever needs the current runtime or its drivers |
+//!
+//! The [`Scope`] is how the layers above weft-core find what is current without a
+//! thread-local of their own: the facade puts its runtime handle in `runtime`, weft-timer its
+//! timer wheel in `timer`, weft-io its reactor in `io`, each type-erased; each crate downcasts
+//! its own slot back.
+//!
+//! Every accessor uses `try_with` and `try_borrow`: the context is read from destructors that
+//! may run while thread-locals are being torn down, and a scope may be entered from a
+//! destructor that runs inside another access; both then see "nothing", never a panic.
 
-use crate::coop;
 use crate::sync::const_thread_local;
-use std::cell::Cell;
+use crate::thread_waker::CachedWaker;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
+use std::sync::Arc;
 
-const_thread_local! {
-    static CURRENT_TASK: Cell<Option<NonNull<crate::task::raw::Header>>> = Cell::new(None);
-    static DRIVING: Cell<bool> = Cell::new(false);
+/// What the runtime a thread is inside provides, type-erased (see the module doc).
+#[derive(Clone, Default)]
+pub struct Scope {
+    /// The runtime's own handle (the facade's).
+    pub runtime: Option<Arc<dyn Any + Send + Sync>>,
+    /// The timer wheel new timers on this thread register with.
+    pub timer: Option<Arc<dyn Any + Send + Sync>>,
+    /// The reactor new I/O sources on this thread register with.
+    pub io: Option<Arc<dyn Any + Send + Sync>>,
 }
 
-/// Marks the current thread as polling the task at `ptr` (and gives it a fresh budget) until
-/// the guard drops.
-fn enter_task(ptr: NonNull<crate::task::raw::Header>) -> TaskGuard {
-    TaskGuard(CURRENT_TASK.with(|c| c.replace(Some(ptr))))
-}
-
-struct TaskGuard(Option<NonNull<crate::task::raw::Header>>);
-
-impl Drop for TaskGuard {
-    fn drop(&mut self) {
-        let prev = self.0;
-        let _ = CURRENT_TASK.try_with(|c| c.set(prev));
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("runtime", &self.runtime.is_some())
+            .field("timer", &self.timer.is_some())
+            .field("io", &self.io.is_some())
+            .finish()
     }
 }
 
-/// Runs `f` as the poll of a task: sets the current task and a fresh cooperative budget.
-pub(crate) fn poll_as_task<R>(ptr: NonNull<crate::task::raw::Header>, f: impl FnOnce() -> R) -> R {
-    let _task = enter_task(ptr);
-    coop::with_budget(f)
+pub(crate) struct Context {
+    /// The header of the task being polled (type-erased: `task/current.rs` owns the cast).
+    pub(crate) task: Cell<Option<NonNull<()>>>,
+    /// `None`: unconstrained (not inside a task poll).
+    pub(crate) budget: Cell<Option<u8>>,
+    pub(crate) driving: Cell<bool>,
+    /// The scheduler's `WorkerCx` running on this thread (type-erased: `scheduler/worker.rs`
+    /// owns the cast), or null.
+    pub(crate) worker: Cell<*const ()>,
+    /// The blocking pool this thread belongs to (an address used as an identity), or null.
+    pub(crate) pool: Cell<*const ()>,
+    pub(crate) block_on: Cell<Option<CachedWaker>>,
+    scope: RefCell<Option<Scope>>,
 }
 
-/// The header of the task being polled on this thread, if any.
-pub(crate) fn current_task_ptr() -> Option<NonNull<crate::task::raw::Header>> {
-    CURRENT_TASK.try_with(Cell::get).ok().flatten()
+impl Context {
+    const fn new() -> Context {
+        Context {
+            task: Cell::new(None),
+            budget: Cell::new(None),
+            driving: Cell::new(false),
+            worker: Cell::new(std::ptr::null()),
+            pool: Cell::new(std::ptr::null()),
+            block_on: Cell::new(None),
+            scope: RefCell::new(None),
+        }
+    }
+}
+
+const_thread_local! {
+    static CONTEXT: Context = Context::new();
+}
+
+/// Runs `f` with this thread's context; `None` while thread-locals are being destroyed.
+pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
+    CONTEXT.try_with(f).ok()
 }
 
 /// Marks this thread as driving a runtime until the guard drops.
@@ -46,7 +95,7 @@ pub(crate) fn current_task_ptr() -> Option<NonNull<crate::task::raw::Header>> {
 #[track_caller]
 pub fn enter_runtime() -> RuntimeGuard {
     assert_not_driving();
-    DRIVING.with(|d| d.set(true));
+    with(|c| c.driving.set(true));
     RuntimeGuard(())
 }
 
@@ -67,7 +116,7 @@ pub fn assert_not_driving() {
 
 /// Whether this thread drives a runtime (a worker thread, or inside `block_on`).
 pub fn is_driving_runtime() -> bool {
-    DRIVING.try_with(Cell::get).unwrap_or(false)
+    with(|c| c.driving.get()).unwrap_or(false)
 }
 
 /// Proof that this thread drives a runtime; dropping it ends that.
@@ -76,77 +125,66 @@ pub struct RuntimeGuard(());
 
 impl Drop for RuntimeGuard {
     fn drop(&mut self) {
-        let _ = DRIVING.try_with(|d| d.set(false));
+        with(|c| c.driving.set(false));
     }
 }
 
-/// A per-thread "current" value set by the runtime (the current timer wheel, the current
-/// reactor): a `thread_local!` holding `RefCell<Option<T>>`.
-pub type CurrentSlot<T> = std::thread::LocalKey<std::cell::RefCell<Option<T>>>;
-
-/// Makes `value` the current one in `slot` until the guard drops (or for good, with
-/// [`CurrentGuard::forever`]). Safe to call while thread-locals are being destroyed and from
-/// a destructor that runs inside another access: then it does nothing.
-pub fn enter_current<T: Clone + 'static>(
-    slot: &'static CurrentSlot<T>,
-    value: &T,
-) -> CurrentGuard<T> {
-    let prev = slot
-        .try_with(|c| {
-            c.try_borrow_mut()
-                .ok()
-                .map(|mut c| c.replace(value.clone()))
-        })
-        .ok()
-        .flatten();
-    CurrentGuard {
-        slot,
-        prev,
-        restore: true,
-    }
+/// Marks this thread, for the rest of its life, as a thread of the blocking pool whose
+/// identity is `pool` (any address unique to the pool).
+pub fn enter_pool_thread(pool: *const ()) {
+    with(|c| c.pool.set(pool));
 }
 
-/// The value current in `slot`, if any.
-pub fn current_in<T: Clone + 'static>(slot: &'static CurrentSlot<T>) -> Option<T> {
-    slot.try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
-        .ok()
-        .flatten()
+/// Whether this thread is a thread of the blocking pool `pool` (see [`enter_pool_thread`]).
+pub fn is_pool_thread(pool: *const ()) -> bool {
+    with(|c| std::ptr::eq(c.pool.get(), pool)).unwrap_or(false)
 }
 
-/// Returned by [`enter_current`]; restores the previous value when dropped.
-#[must_use = "the value stays current only while the guard lives"]
-pub struct CurrentGuard<T: 'static> {
-    slot: &'static CurrentSlot<T>,
-    /// `None`: nothing was set (the slot was unavailable), so nothing is restored.
-    prev: Option<Option<T>>,
-    restore: bool,
+/// Makes `scope` current on this thread until the guard drops (then the previous one comes
+/// back). Does nothing, and restores nothing, while thread-locals are being destroyed or when
+/// called from inside [`with_scope`].
+pub fn enter(scope: Scope) -> ScopeGuard {
+    let prev = with(|c| {
+        c.scope
+            .try_borrow_mut()
+            .ok()
+            .map(|mut current| current.replace(scope))
+    })
+    .flatten();
+    ScopeGuard { prev }
 }
 
-impl<T: 'static> CurrentGuard<T> {
-    /// Keeps the value current for the rest of the thread's life (worker threads).
-    pub fn forever(mut self) {
-        self.restore = false;
-    }
+/// Calls `f` with the current scope, without cloning it; `None` outside every scope (or while
+/// it cannot be read, see the module doc).
+pub fn with_scope<R>(f: impl FnOnce(&Scope) -> R) -> Option<R> {
+    with(|c| c.scope.try_borrow().ok().and_then(|s| s.as_ref().map(f))).flatten()
 }
 
-impl<T: 'static> Drop for CurrentGuard<T> {
+/// Returned by [`enter`]; restores the previous scope when dropped.
+#[must_use = "the scope stays current only while the guard lives"]
+pub struct ScopeGuard {
+    /// `None`: nothing was set, so nothing is restored.
+    prev: Option<Option<Scope>>,
+}
+
+impl Drop for ScopeGuard {
     fn drop(&mut self) {
-        if self.restore
-            && let Some(prev) = self.prev.take()
-        {
-            let _ = self.slot.try_with(|c| {
-                if let Ok(mut c) = c.try_borrow_mut() {
-                    *c = prev;
-                }
+        if let Some(prev) = self.prev.take() {
+            // The scope being left is dropped after the borrow ends: its drop may release a
+            // runtime, whose destructors may read the context.
+            let left = with(|c| {
+                c.scope
+                    .try_borrow_mut()
+                    .ok()
+                    .map(|mut current| std::mem::replace(&mut *current, prev))
             });
+            drop(left);
         }
     }
 }
 
-impl<T: 'static> std::fmt::Debug for CurrentGuard<T> {
+impl std::fmt::Debug for ScopeGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CurrentGuard")
-            .field("restore", &self.restore)
-            .finish_non_exhaustive()
+        f.debug_struct("ScopeGuard").finish_non_exhaustive()
     }
 }

@@ -25,8 +25,9 @@ pub mod coop;
 pub mod oneshot;
 pub mod scheduler;
 pub mod stop;
-mod sync;
+pub mod sync;
 pub mod task;
+mod thread_waker;
 pub mod unwind;
 pub mod yield_now;
 

@@ -49,7 +49,7 @@ impl StopSignal {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Blocks until `stop` or `close` (returns at once if a stop is pending or it is closed).
@@ -65,7 +65,7 @@ impl StopSignal {
         let generation = state.generation;
         state.waiters += 1;
         while state.generation == generation && !state.closed {
-            state = self.wake.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self.wake.wait(state);
         }
         state.waiters -= 1;
     }

@@ -10,7 +10,7 @@ mod readiness;
 #[cfg(weft_loom)]
 #[doc(hidden)]
 pub mod readiness;
-mod sync;
+use weft_core::sync;
 
 pub use async_io::Async;
-pub use reactor::{EnterGuard, IoDriver, Reactor, enter, fallback};
+pub use reactor::{IoDriver, Reactor, fallback};

@@ -38,12 +38,13 @@ use crate::readiness::{IoEvent, Readiness};
 use polling::{Event, Events, PollMode, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
 use weft_core::scheduler::{Park, Unpark};
+use weft_core::sync::{Mutex, MutexGuard};
+use weft_core::unwind;
 
 /// The key of the reactor's own wake-up eventfd (polling reserves `usize::MAX`).
 const WAKE_KEY: usize = usize::MAX - 1;
@@ -137,7 +138,7 @@ impl Reactor {
     }
 
     fn sources(&self) -> MutexGuard<'_, Sources> {
-        self.sources.lock().unwrap_or_else(|e| e.into_inner())
+        self.sources.lock()
     }
 
     /// Registers `fd` (edge-triggered, both directions). On a closed reactor the source
@@ -404,9 +405,7 @@ impl Park for IoDriver {
 /// panic is caught (the panic hook has reported it) and the rest are still woken, so a user's
 /// waker can never unwind out of the driver, `close` or a drop.
 fn wake_all(wakers: &mut Vec<Waker>) {
-    for waker in wakers.drain(..) {
-        let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
-    }
+    unwind::wake_all(wakers.drain(..));
 }
 
 struct Notify(Arc<Reactor>);
@@ -424,27 +423,17 @@ impl AsFd for Source {
     }
 }
 
-std::thread_local! {
-    static CURRENT: std::cell::RefCell<Option<Arc<Reactor>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Makes `reactor` the one new sockets on this thread register with, until the guard drops
-/// (the runtime sets it on its workers and inside `block_on`).
-pub fn enter(reactor: &Arc<Reactor>) -> EnterGuard {
-    weft_core::context::enter_current(&CURRENT, reactor)
-}
-
-/// Returned by [`enter`]; restores the previous reactor when dropped.
-pub type EnterGuard = weft_core::context::CurrentGuard<Arc<Reactor>>;
-
-/// The reactor new sources on this thread use: the current runtime's, else the fallback's.
+/// The reactor new sources on this thread use: the `io` of the thread's scope (a runtime puts
+/// its reactor there on its workers and inside `block_on`; see `weft_core::context::Scope`),
+/// unless that runtime closed, else the fallback's.
 pub(crate) fn current() -> io::Result<Arc<Reactor>> {
-    if let Some(r) = weft_core::context::current_in(&CURRENT)
-        && !r.is_closed()
-    {
-        return Ok(r);
+    let scoped =
+        weft_core::context::with_scope(|scope| Arc::downcast::<Reactor>(scope.io.clone()?).ok())
+            .flatten();
+    match scoped {
+        Some(r) if !r.is_closed() => Ok(r),
+        _ => fallback(),
     }
-    fallback()
 }
 
 /// The process-wide fallback reactor, for sockets outside any weft runtime. It is driven by

@@ -12,6 +12,15 @@ use std::pin::{Pin, pin};
 use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc;
 use std::task::{Context, Poll, Wake};
+
+/// Makes `reactor` the one new sources on this thread register with (as a runtime's scope
+/// does), until the guard drops.
+fn enter(reactor: &Arc<Reactor>) -> weft_core::context::ScopeGuard {
+    weft_core::context::enter(weft_core::context::Scope {
+        io: Some(reactor.clone()),
+        ..Default::default()
+    })
+}
 use weft_core::scheduler::Park;
 
 struct Count(AtomicUsize);

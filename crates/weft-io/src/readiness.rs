@@ -172,7 +172,7 @@ impl Readiness {
     fn waiters(&self) -> MutexGuard<'_, [Waiters; 2]> {
         // Poison is ignored: the only user code under this lock is a waker's clone, and a
         // panic there leaves the lists as they were.
-        self.waiters.lock().unwrap_or_else(|e| e.into_inner())
+        self.waiters.lock()
     }
 
     /// Ready in `dir` (with the tick to pass to [`clear_ready`](Readiness::clear_ready)),

@@ -36,7 +36,7 @@ mod mutex;
 mod notify;
 mod rwlock;
 mod semaphore;
-mod sync;
+use weft_core::sync;
 mod wake_list;
 
 pub use barrier::{Barrier, BarrierWaitResult};

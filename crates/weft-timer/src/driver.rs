@@ -23,7 +23,6 @@
 use crate::instant::Instant;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard};
 use crate::wheel::{Key, Wheel};
-use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::task::Waker;
@@ -117,7 +116,7 @@ impl TimerDriver {
 
 fn lock(wheel: &Mutex<WheelState>) -> MutexGuard<'_, WheelState> {
     // No user code runs under a wheel lock (wakers are called after it is released).
-    wheel.lock().unwrap_or_else(|e| e.into_inner())
+    wheel.lock()
 }
 
 impl Park for TimerDriver {
@@ -299,22 +298,14 @@ impl std::fmt::Debug for TimerHandle {
     }
 }
 
-thread_local! {
-    static CURRENT: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
-}
-
-/// Makes `handle` the timer wheel new `Sleep`s on this thread register with, until the guard
-/// drops (set by the runtime on its workers and inside `block_on`).
-pub fn enter(handle: &TimerHandle) -> EnterGuard {
-    weft_core::context::enter_current(&CURRENT, handle)
-}
-
-/// Returned by [`enter`]; restores the previous current wheel when dropped.
-pub type EnterGuard = weft_core::context::CurrentGuard<TimerHandle>;
-
-/// The wheel new timers on this thread use: the current runtime's, or else the fallback
-/// driver's (`crate::fallback`, whose thread `weft-fallback` also drives the fallback I/O
-/// reactor).
+/// The wheel new timers on this thread use: the `timer` of the thread's scope (a runtime puts
+/// a [`TimerHandle`] there on its workers and inside `block_on`; see
+/// `weft_core::context::Scope`), or else the fallback driver's (`crate::fallback`, whose thread
+/// `weft-fallback` also drives the fallback I/O reactor).
 pub(crate) fn current() -> TimerHandle {
-    weft_core::context::current_in(&CURRENT).unwrap_or_else(|| crate::fallback::timers().clone())
+    weft_core::context::with_scope(|scope| {
+        scope.timer.as_ref()?.downcast_ref::<TimerHandle>().cloned()
+    })
+    .flatten()
+    .unwrap_or_else(|| crate::fallback::timers().clone())
 }

@@ -96,7 +96,7 @@ impl Attach {
 
     fn lock(&self) -> crate::sync::MutexGuard<'_, AttachState> {
         // Nothing panics under this lock.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 }
 

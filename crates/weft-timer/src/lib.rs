@@ -15,7 +15,7 @@ mod instant;
 mod interval;
 mod park;
 mod sleep;
-mod sync;
+use weft_core::sync;
 mod timeout;
 mod wheel;
 
@@ -23,7 +23,7 @@ mod wheel;
 #[doc(hidden)]
 pub mod loom_internals;
 
-pub use driver::{EnterGuard, TimerDriver, TimerHandle, enter};
+pub use driver::{TimerDriver, TimerHandle};
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval};
 pub use park::ThreadPark;

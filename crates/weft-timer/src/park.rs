@@ -39,21 +39,17 @@ impl ThreadPark {
 impl Park for ThreadPark {
     fn park(&mut self, timeout: Option<Duration>) {
         let inner = &self.inner;
-        let mut notified = inner.notified.lock().unwrap_or_else(|e| e.into_inner());
+        let mut notified = inner.notified.lock();
         match timeout {
             Some(t) if t.is_zero() => {}
             Some(t) => {
                 if !*notified {
-                    notified = inner
-                        .wake
-                        .wait_timeout(notified, t)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    notified = inner.wake.wait_timeout(notified, t).0;
                 }
             }
             None => {
                 while !*notified {
-                    notified = inner.wake.wait(notified).unwrap_or_else(|e| e.into_inner());
+                    notified = inner.wake.wait(notified);
                 }
             }
         }
@@ -67,7 +63,7 @@ impl Park for ThreadPark {
 
 impl Unpark for Inner {
     fn unpark(&self) {
-        *self.notified.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        *self.notified.lock() = true;
         self.wake.notify_one();
     }
 }

@@ -8,10 +8,11 @@
 //! (so a wake during that poll queues it again), and polls those children.
 
 use std::mem;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::{AcqRel, Release};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Wake, Waker};
+use weft_core::sync::Mutex;
 
 struct Shared {
     inner: Mutex<Inner>,
@@ -40,7 +41,7 @@ impl Wake for Child {
             return;
         }
         let parent = {
-            let mut inner = self.shared.inner.lock().unwrap_or_else(|e| e.into_inner());
+            let mut inner = self.shared.inner.lock();
             inner.ready.push(self.index);
             inner.parent.clone()
         };
@@ -98,7 +99,7 @@ impl ReadySet {
     pub(crate) fn take_ready(&self, cx: &Context<'_>, out: &mut Vec<usize>) {
         out.clear();
         {
-            let mut inner = self.shared.inner.lock().unwrap_or_else(|e| e.into_inner());
+            let mut inner = self.shared.inner.lock();
             match &mut inner.parent {
                 Some(w) => w.clone_from(cx.waker()),
                 None => inner.parent = Some(cx.waker().clone()),

@@ -1,16 +1,23 @@
-//! `Handle`: a cloneable reference to a running scheduler; `Config` and `start` build one.
+//! `Handle`: a cloneable reference to a scheduler; `Config`, `create` and `Launch` build one.
+//!
+//! A scheduler is made in two steps, so that a runtime is whole before any of its threads
+//! runs: [`create`] builds the shared state (queues, idle tracking, registry, driver) and
+//! returns the [`Handle`]; the runtime builds everything else around it (the facade's handle,
+//! the drivers' handles); then [`Launch::launch`] starts the workers, each with the
+//! [`Scope`] it keeps current for its whole life.
 
 use super::park::{Park, Parker, SharedDriver};
 use super::queue::LocalQueue;
-use super::shared::{Hooks, Reason, Remote, Shared};
-use super::worker::WorkerCx;
+use super::shared::{Remote, Shared};
+use super::worker::{self, Reason, WorkerCx};
+use crate::context::Scope;
 use crate::sync::{Arc, AtomicU32, thread};
-// Closures in the config are shared with std's Arc even under loom: they are no protocol.
 use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::future::Future;
 use std::io;
+// Closures in the config are shared with std's Arc even under loom: they are no protocol.
 use std::sync::Arc as StdArc;
 
 /// How to build a scheduler.
@@ -21,10 +28,6 @@ pub struct Config {
     pub thread_name: StdArc<dyn Fn(usize) -> String + Send + Sync>,
     /// Stack size of the worker threads, or the platform default.
     pub stack_size: Option<usize>,
-    /// Run on each worker thread as it starts.
-    pub on_thread_start: Option<StdArc<dyn Fn() + Send + Sync>>,
-    /// Run on each worker thread as it stops.
-    pub on_thread_stop: Option<StdArc<dyn Fn() + Send + Sync>>,
     /// The driver idle workers park in (timers, I/O); `None`: workers sleep on condvars.
     pub driver: Option<Box<dyn Park>>,
 }
@@ -35,8 +38,6 @@ impl Default for Config {
             workers: 1,
             thread_name: StdArc::new(|i| format!("weft-worker-{i}")),
             stack_size: None,
-            on_thread_start: None,
-            on_thread_stop: None,
             driver: None,
         }
     }
@@ -52,19 +53,28 @@ impl fmt::Debug for Config {
     }
 }
 
-/// A reference to a running work-stealing scheduler: spawn onto it, close it.
+/// A reference to a work-stealing scheduler: spawn onto it, close it.
 #[derive(Clone)]
 pub struct Handle {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// Starts a scheduler: spawns `config.workers` worker threads.
+/// The workers of a created scheduler, not started yet (see [`create`]).
+#[must_use = "a scheduler runs nothing until it is launched"]
+pub struct Launch {
+    handle: Handle,
+    workers: Vec<(LocalQueue<Notified>, Parker)>,
+    thread_name: StdArc<dyn Fn(usize) -> String + Send + Sync>,
+    stack_size: Option<usize>,
+}
+
+/// Builds a scheduler's shared state; no thread runs until [`Launch::launch`]. Tasks spawned
+/// before the launch wait in the injector.
 ///
 /// # Errors
 ///
-/// `InvalidInput` when `workers` is zero; the OS error when a thread cannot be spawned (the
-/// workers already started are stopped and joined first).
-pub fn start(config: Config) -> io::Result<Handle> {
+/// `InvalidInput` when `workers` is zero.
+pub fn create(config: Config) -> io::Result<(Handle, Launch)> {
     if config.workers == 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -72,8 +82,7 @@ pub fn start(config: Config) -> io::Result<Handle> {
         ));
     }
     let driver = config.driver.map(|d| Arc::new(SharedDriver::new(d)));
-    let mut queues = Vec::with_capacity(config.workers);
-    let mut parkers = Vec::with_capacity(config.workers);
+    let mut workers = Vec::with_capacity(config.workers);
     let mut remotes = Vec::with_capacity(config.workers);
     for _ in 0..config.workers {
         let queue = LocalQueue::new();
@@ -84,35 +93,64 @@ pub fn start(config: Config) -> io::Result<Handle> {
             ticks: AtomicU32::new(0),
             unparker: parker.unparker(),
         }));
-        queues.push(queue);
-        parkers.push(parker);
+        workers.push((queue, parker));
     }
-    let hooks = Hooks {
-        on_thread_start: config.on_thread_start,
-        on_thread_stop: config.on_thread_stop,
+    let handle = Handle {
+        shared: Arc::new(Shared::new(remotes.into_boxed_slice())),
     };
-    let shared = Arc::new(Shared::new(remotes.into_boxed_slice(), hooks));
-    let handle = Handle { shared };
-    for (index, (queue, parker)) in queues.into_iter().zip(parkers).enumerate() {
-        let shared = handle.shared.clone();
-        let mut builder = thread::Builder::new().name((config.thread_name)(index));
-        if let Some(size) = config.stack_size {
-            builder = builder.stack_size(size);
-        }
-        let spawned = builder.spawn(move || WorkerCx::new(shared, index, queue, parker).run());
-        match spawned {
-            Ok(thread) => handle
-                .shared
-                .threads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(thread),
-            Err(e) => {
-                handle.close();
-                return Err(e);
+    let launch = Launch {
+        handle: handle.clone(),
+        workers,
+        thread_name: config.thread_name,
+        stack_size: config.stack_size,
+    };
+    Ok((handle, launch))
+}
+
+impl Launch {
+    /// Starts the worker threads; worker `i` keeps `scope(i)` current for its whole life.
+    ///
+    /// # Errors
+    ///
+    /// The OS error when a thread cannot be started: the workers already started are stopped
+    /// and joined first, and the scheduler is closed.
+    pub fn launch(self, scope: impl Fn(usize) -> Scope) -> io::Result<()> {
+        let Launch {
+            handle,
+            workers,
+            thread_name,
+            stack_size,
+        } = self;
+        for (index, (queue, parker)) in workers.into_iter().enumerate() {
+            let shared = handle.shared.clone();
+            let mut builder = thread::Builder::new().name(thread_name(index));
+            if let Some(size) = stack_size {
+                builder = builder.stack_size(size);
+            }
+            let scope = scope(index);
+            let spawned =
+                builder.spawn(move || WorkerCx::new(shared, index, queue, parker).run(scope));
+            match spawned {
+                Ok(thread) => handle.shared.threads.lock().push(thread),
+                Err(e) => {
+                    handle.close();
+                    return Err(e);
+                }
             }
         }
+        Ok(())
     }
+}
+
+/// Creates and launches a scheduler whose workers have no scope of their own (no runtime or
+/// drivers current on them): [`create`] then [`Launch::launch`].
+///
+/// # Errors
+///
+/// As [`create`] and [`Launch::launch`].
+pub fn start(config: Config) -> io::Result<Handle> {
+    let (handle, launch) = create(config)?;
+    launch.launch(|_| Scope::default())?;
     Ok(handle)
 }
 
@@ -136,7 +174,7 @@ impl Handle {
     {
         let (handle, notified) = self.shared.registry.bind(future, self.clone(), name);
         if let Some(task) = notified {
-            self.shared.schedule(task, Reason::Wake);
+            worker::schedule(&self.shared, task, Reason::Wake);
         }
         handle
     }
@@ -145,7 +183,9 @@ impl Handle {
     /// cancels every unfinished task: each future is dropped, so its destructors run, and each
     /// `JoinHandle` resolves. Idempotent; a second caller waits for the first to finish.
     pub fn close(&self) {
-        self.shared.close();
+        // Found through the context, not `thread::current()`, which may be gone when close
+        // runs in a thread-local destructor.
+        self.shared.close(worker::current_index(&self.shared));
     }
 
     /// Whether `close` was called.
@@ -171,11 +211,11 @@ impl Handle {
 
 impl Schedule for Handle {
     fn schedule(&self, task: Notified) {
-        self.shared.schedule(task, Reason::Wake);
+        worker::schedule(&self.shared, task, Reason::Wake);
     }
 
     fn yield_now(&self, task: Notified) {
-        self.shared.schedule(task, Reason::Yield);
+        worker::schedule(&self.shared, task, Reason::Yield);
     }
 
     fn registry(&self) -> &Registry {

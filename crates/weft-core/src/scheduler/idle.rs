@@ -69,7 +69,7 @@ impl Idle {
 
     fn sleepers(&self) -> MutexGuard<'_, Vec<(usize, bool)>> {
         // No code that can panic runs under this lock.
-        self.sleepers.lock().unwrap_or_else(|e| e.into_inner())
+        self.sleepers.lock()
     }
 
     /// New work was queued: returns the worker to wake, if one must be woken. The chosen

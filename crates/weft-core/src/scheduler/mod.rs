@@ -14,7 +14,7 @@ mod queue;
 mod shared;
 mod worker;
 
-pub use handle::{Config, Handle, start};
+pub use handle::{Config, Handle, Launch, create, start};
 pub use park::{Park, Unpark};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 

@@ -106,7 +106,7 @@ impl Parker {
     /// progress even when no worker is idle.
     pub(crate) fn poll_driver(&self) {
         if let Some(shared) = &self.inner.driver
-            && let Ok(mut driver) = shared.driver.try_lock()
+            && let Some(mut driver) = shared.driver.try_lock()
         {
             drive(&mut **driver, Some(Duration::ZERO));
         }
@@ -124,7 +124,7 @@ impl Parker {
             return;
         }
         if let Some(shared) = &inner.driver
-            && let Ok(mut driver) = shared.driver.try_lock()
+            && let Some(mut driver) = shared.driver.try_lock()
         {
             inner.park_driver(&mut **driver, timeout);
             return;
@@ -158,7 +158,7 @@ impl Inner {
     }
 
     fn park_condvar(&self, timeout: Option<Duration>) {
-        let mut guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.mutex.lock();
         if let Err(actual) = self
             .state
             .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
@@ -170,16 +170,13 @@ impl Inner {
         loop {
             let timed_out = match timeout {
                 None => {
-                    guard = self.condvar.wait(guard).unwrap_or_else(|e| e.into_inner());
+                    guard = self.condvar.wait(guard);
                     false
                 }
                 Some(d) => {
-                    let (g, result) = self
-                        .condvar
-                        .wait_timeout(guard, d)
-                        .unwrap_or_else(|e| e.into_inner());
+                    let (g, timed_out) = self.condvar.wait_timeout(guard, d);
                     guard = g;
-                    result.timed_out()
+                    timed_out
                 }
             };
             if self
@@ -208,7 +205,7 @@ impl Unparker {
             EMPTY | NOTIFIED => {}
             PARKED_CONDVAR => {
                 // Taking the mutex orders this notify after the sleeper's wait began.
-                drop(inner.mutex.lock().unwrap_or_else(|e| e.into_inner()));
+                drop(inner.mutex.lock());
                 inner.condvar.notify_one();
             }
             PARKED_DRIVER => {

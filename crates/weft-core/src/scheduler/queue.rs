@@ -94,7 +94,7 @@ mod imp {
     pub(crate) struct Injector<T>(Mutex<VecDeque<T>>);
 
     fn lock<T>(m: &Mutex<T>) -> crate::sync::MutexGuard<'_, T> {
-        m.lock().unwrap_or_else(|e| e.into_inner())
+        m.lock()
     }
 
     impl<T> LocalQueue<T> {

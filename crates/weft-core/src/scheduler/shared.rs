@@ -5,7 +5,6 @@ use super::idle::Idle;
 use super::lifo::LifoSlot;
 use super::park::Unparker;
 use super::queue::{Injector, Stealer};
-use super::worker;
 use crate::sync::{AtomicBool, AtomicU32, Mutex, fence, thread};
 use crate::task::{Notified, Registry};
 use crossbeam_utils::CachePadded;
@@ -24,13 +23,6 @@ pub(crate) struct Remote {
     pub(crate) unparker: Unparker,
 }
 
-/// Callbacks run on each worker thread as it starts and as it stops.
-#[derive(Clone, Default)]
-pub(crate) struct Hooks {
-    pub(crate) on_thread_start: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
-    pub(crate) on_thread_stop: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
-}
-
 pub(crate) struct Shared {
     pub(crate) remotes: Box<[CachePadded<Remote>]>,
     pub(crate) injector: Injector<Notified>,
@@ -38,23 +30,13 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Set once, by `close`.
     pub(crate) shutdown: AtomicBool,
-    pub(crate) hooks: Hooks,
     pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
     /// Serializes `close`, so a second caller returns only when the first is done.
     close_lock: Mutex<()>,
 }
 
-/// How a task came to be scheduled.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Reason {
-    /// Spawned, or woken by someone else: the LIFO slot when scheduled from a worker.
-    Wake,
-    /// Woke itself while it ran (yielded): the back of the queue.
-    Yield,
-}
-
 impl Shared {
-    pub(crate) fn new(remotes: Box<[CachePadded<Remote>]>, hooks: Hooks) -> Shared {
+    pub(crate) fn new(remotes: Box<[CachePadded<Remote>]>) -> Shared {
         let workers = remotes.len();
         Shared {
             idle: Idle::new(workers),
@@ -62,7 +44,6 @@ impl Shared {
             injector: Injector::new(),
             registry: Registry::new(workers * 4),
             shutdown: AtomicBool::new(false),
-            hooks,
             threads: Mutex::new(Vec::with_capacity(workers)),
             close_lock: Mutex::new(()),
         }
@@ -73,12 +54,9 @@ impl Shared {
         self.shutdown.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Queues `task`: on the current worker if this thread is one of ours, else in the injector.
-    pub(crate) fn schedule(&self, task: Notified, reason: Reason) {
-        let task = match worker::schedule_local(self, task, reason) {
-            Ok(()) => return,
-            Err(task) => task,
-        };
+    /// Queues `task` from a thread that is not one of the workers: in the injector, waking a
+    /// sleeping worker if nobody searches.
+    pub(crate) fn push_remote(&self, task: Notified) {
         self.injector.push(task);
         // SeqCst fence: pairs with the one in `close`. Either close's final drain sees this
         // push, or this thread sees `shutdown` and drains the injector itself; a task queued
@@ -109,20 +87,18 @@ impl Shared {
         }
     }
 
-    /// Stops the workers, joins their threads, and cancels every unfinished task.
-    pub(crate) fn close(&self) {
-        let _serial = self.close_lock.lock().unwrap_or_else(|e| e.into_inner());
+    /// Stops the workers, joins their threads (all but worker `me`, the caller's own thread
+    /// when a worker closes its runtime: it cannot join itself, and stops after this poll),
+    /// and cancels every unfinished task.
+    pub(crate) fn close(&self, me: Option<usize>) {
+        let _serial = self.close_lock.lock();
         self.shutdown.store(true, SeqCst);
-        // SeqCst fence: pairs with the one in `schedule` (see there).
+        // SeqCst fence: pairs with the one in `push_remote` (see there).
         fence(SeqCst);
         for remote in self.remotes.iter() {
             remote.unparker.unpark();
         }
-        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        // A worker closing its own runtime cannot join itself; it stops after this poll. (Found
-        // through the worker thread-local, not `thread::current()`, which may be gone when
-        // close runs in a thread-local destructor.)
-        let me = worker::current_index(self);
+        let threads = std::mem::take(&mut *self.threads.lock());
         for (index, t) in threads.into_iter().enumerate() {
             if Some(index) != me {
                 // Tasks' panics are caught, so a worker only ends by returning.

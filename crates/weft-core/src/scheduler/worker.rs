@@ -9,8 +9,9 @@
 use super::lifo::LifoSlot;
 use super::park::Parker;
 use super::queue::LocalQueue;
-use super::shared::{Reason, Remote, Shared};
-use crate::sync::{Arc, const_thread_local, spin_hint};
+use super::shared::{Remote, Shared};
+use crate::context::{self, Scope};
+use crate::sync::{Arc, spin_hint};
 use crate::task::Notified;
 use std::cell::Cell;
 use std::sync::atomic::Ordering::Relaxed;
@@ -55,29 +56,38 @@ pub(crate) struct WorkerCx {
     driving: Cell<bool>,
 }
 
-const_thread_local! {
-    static CURRENT: Cell<*const WorkerCx> = Cell::new(std::ptr::null());
+/// Calls `f` with the worker running on this thread (the context's `worker` field, set for
+/// the length of `WorkerCx::run`); `None` on any other thread.
+fn with_current<R>(f: impl FnOnce(&WorkerCx) -> R) -> Option<R> {
+    let cx = context::with(|c| c.worker.get()).unwrap_or(std::ptr::null());
+    // SAFETY: the field points at the WorkerCx on this thread's stack for as long as the worker
+    // runs (set and cleared in `run`, which outlives every task it polls and every call made
+    // from them), and the context is only read on this thread; the reference does not leave
+    // this call.
+    unsafe { cx.cast::<WorkerCx>().as_ref() }.map(f)
 }
 
-/// Queues `task` on the current thread's worker when the thread is a worker of `shared`;
-/// gives the task back otherwise.
-pub(crate) fn schedule_local(
-    shared: &Shared,
-    task: Notified,
-    reason: Reason,
-) -> Result<(), Notified> {
-    let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
-    if cx.is_null() {
-        return Err(task);
+/// How a task came to be scheduled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Reason {
+    /// Spawned, or woken by someone else: the LIFO slot when scheduled from a worker.
+    Wake,
+    /// Woke itself while it ran (yielded): the back of the queue.
+    Yield,
+}
+
+/// Queues `task`: on the current thread's worker when the thread is a worker of `shared`,
+/// else in the injector (`Shared::push_remote`).
+pub(crate) fn schedule(shared: &Shared, task: Notified, reason: Reason) {
+    let mut task = Some(task);
+    with_current(|cx| {
+        if std::ptr::eq(&*cx.shared, shared) {
+            cx.schedule(task.take().expect("taken once"), reason);
+        }
+    });
+    if let Some(task) = task {
+        shared.push_remote(task);
     }
-    // SAFETY: CURRENT points at the WorkerCx on this thread's stack for as long as the worker
-    // runs (set and cleared in `run`), and is only read on this thread.
-    let cx = unsafe { &*cx };
-    if !std::ptr::eq(&*cx.shared, shared) {
-        return Err(task);
-    }
-    cx.schedule(task, reason);
-    Ok(())
 }
 
 impl WorkerCx {
@@ -112,12 +122,11 @@ impl WorkerCx {
     }
 
     /// The worker's whole life: run until the runtime shuts down, then drop what it holds.
-    pub(crate) fn run(&self) {
-        let _runtime = crate::context::enter_runtime();
-        CURRENT.with(|c| c.set(self));
-        if let Some(hook) = &self.shared.hooks.on_thread_start {
-            hook();
-        }
+    /// `scope` (the runtime and its drivers) is current on the thread all along.
+    pub(crate) fn run(&self, scope: Scope) {
+        let _runtime = context::enter_runtime();
+        let _scope = context::enter(scope);
+        context::with(|c| c.worker.set((self as *const WorkerCx).cast()));
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
@@ -135,10 +144,7 @@ impl WorkerCx {
         while let Some(task) = self.queue.pop() {
             drop(task);
         }
-        if let Some(hook) = &self.shared.hooks.on_thread_stop {
-            hook();
-        }
-        CURRENT.with(|c| c.set(std::ptr::null()));
+        context::with(|c| c.worker.set(std::ptr::null()));
     }
 
     /// The next task from this worker's own sources.
@@ -331,11 +337,5 @@ impl WorkerCx {
 
 /// The index of the calling thread if it is a worker of `shared`.
 pub(crate) fn current_index(shared: &Shared) -> Option<usize> {
-    let cx = CURRENT.try_with(Cell::get).unwrap_or(std::ptr::null());
-    if cx.is_null() {
-        return None;
-    }
-    // SAFETY: see `schedule_local`.
-    let cx = unsafe { &*cx };
-    std::ptr::eq(&*cx.shared, shared).then_some(cx.index)
+    with_current(|cx| std::ptr::eq(&*cx.shared, shared).then_some(cx.index)).flatten()
 }

@@ -5,10 +5,13 @@
 //! transition just made (see `raw.rs` and `state.rs` for the ownership rules).
 
 use super::error::JoinError;
-use super::raw::{Cell, Header, RawTask, Stage, Vtable};
+use super::id::{RegistryId, TaskId};
+use super::raw::{Cell, Header, Links, RawTask, Stage, Vtable};
+use super::state::State;
 use super::state::{ToIdle, ToRunning};
-use super::{Notified, Schedule, waker};
-use crate::{context, unwind};
+use super::{Notified, Schedule, TaskName, waker};
+use crate::sync::UnsafeCell;
+use crate::unwind;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -29,6 +32,40 @@ where
         drop_join_handle: drop_join_handle::<F, S>,
         shutdown: shutdown::<F, S>,
     }
+}
+
+/// Allocates a task holding `future`; its state is `State::new()` (three references).
+pub(super) fn allocate<F, S>(
+    future: F,
+    scheduler: S,
+    id: TaskId,
+    name: Option<TaskName>,
+    owner: RegistryId,
+) -> RawTask
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let cell = Box::new(Cell {
+        header: Header {
+            state: State::new(),
+            vtable: vtable::<F, S>(),
+            id,
+            name,
+            owner,
+            links: UnsafeCell::new(Links {
+                prev: None,
+                next: None,
+            }),
+        },
+        scheduler,
+        stage: UnsafeCell::new(Stage::Running(future)),
+        join_waker: UnsafeCell::new(None),
+    });
+    let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+    // SAFETY: `ptr` is the header of the cell just allocated, alive until its references go.
+    unsafe { RawTask::from_raw(ptr) }
 }
 
 /// # Safety
@@ -64,11 +101,10 @@ where
             unsafe { complete::<F, S>(ptr) };
             return;
         }
-        ToRunning::Skip(last) => {
-            if last {
-                // SAFETY: that was the last reference.
-                unsafe { raw.dealloc() };
-            }
+        ToRunning::Skip => return,
+        ToRunning::SkipAndDealloc => {
+            // SAFETY: that was the last reference.
+            unsafe { raw.dealloc() };
             return;
         }
     }
@@ -77,18 +113,20 @@ where
     // SAFETY: the reference stays alive until this function gives it up below.
     let waker = unsafe { waker::borrowed(ptr) };
     let mut cx = Context::from_waker(&waker);
-    let ready = context::poll_as_task(ptr, || poll_future(cell, &mut cx));
+    let ready = {
+        let _current = super::current::enter(ptr);
+        poll_future(cell, &mut cx)
+    };
     if ready {
         // SAFETY: we hold RUNNING and the Notified's reference.
         unsafe { complete::<F, S>(ptr) };
         return;
     }
     match cell.header.state.transition_to_idle() {
-        ToIdle::Idle(last) => {
-            if last {
-                // SAFETY: that was the last reference.
-                unsafe { raw.dealloc() };
-            }
+        ToIdle::Idle => {}
+        ToIdle::IdleAndDealloc => {
+            // SAFETY: that was the last reference.
+            unsafe { raw.dealloc() };
         }
         // SAFETY: NOTIFIED is set and our reference now belongs to the new Notified.
         ToIdle::Requeue => cell.scheduler.yield_now(unsafe { Notified::from_raw(raw) }),

@@ -1,4 +1,4 @@
-//! Task identifiers, unique within the process.
+//! Task and registry identifiers, unique within the process.
 
 use std::fmt;
 use std::num::NonZeroU64;
@@ -36,5 +36,20 @@ impl fmt::Debug for TaskId {
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The identity of a registry, unique within the process; each task keeps the id of the
+/// registry that bound it, so that no other registry ever follows its links.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RegistryId(NonZeroU64);
+
+impl RegistryId {
+    pub(crate) fn next() -> RegistryId {
+        // A plain std atomic even under loom, as `TaskId::next`: it only hands out distinct
+        // numbers (Relaxed) and orders nothing.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        RegistryId(NonZeroU64::new(id).expect("registry id counter overflowed"))
     }
 }

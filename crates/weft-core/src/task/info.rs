@@ -2,7 +2,6 @@
 
 use super::TaskId;
 use super::raw::RawTask;
-use crate::context;
 use std::fmt;
 
 /// The identity of a running task: its id and name. Holds a reference to the task, so the
@@ -26,7 +25,7 @@ impl TaskInfo {
 /// The task being polled on this thread, or `None` outside a task (in `block_on`, on a plain
 /// thread, or in a callback).
 pub fn current() -> Option<TaskInfo> {
-    let ptr = context::current_task_ptr()?;
+    let ptr = super::current::ptr()?;
     // SAFETY: the pointer is set only for the length of a poll, during which the poller's
     // reference keeps the task alive.
     let raw = unsafe { RawTask::from_raw(ptr) };

@@ -20,6 +20,7 @@
 //!
 //! See `state.rs` for the state word and `raw.rs` for who owns which field when.
 
+mod current;
 mod error;
 mod harness;
 mod id;

@@ -15,12 +15,10 @@
 //! - `join_waker`: the `JoinHandle` while `JOIN_WAKER` is clear and the task not complete;
 //!   shared read-only while `JOIN_WAKER` is set; freed with the cell.
 
+use super::TaskName;
 use super::error::JoinError;
-use super::harness;
-use super::id::TaskId;
-use super::registry::RegistryId;
+use super::id::{RegistryId, TaskId};
 use super::state::State;
-use super::{Schedule, TaskName};
 use crate::sync::UnsafeCell;
 use std::future::Future;
 use std::ptr::NonNull;
@@ -93,39 +91,6 @@ unsafe impl Send for RawTask {}
 unsafe impl Sync for RawTask {}
 
 impl RawTask {
-    /// Allocates a task holding `future`; its state is `State::new()` (three references).
-    pub(crate) fn new<F, S>(
-        future: F,
-        scheduler: S,
-        id: TaskId,
-        name: Option<TaskName>,
-        owner: RegistryId,
-    ) -> RawTask
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-        S: Schedule,
-    {
-        let cell = Box::new(Cell {
-            header: Header {
-                state: State::new(),
-                vtable: harness::vtable::<F, S>(),
-                id,
-                name,
-                owner,
-                links: UnsafeCell::new(Links {
-                    prev: None,
-                    next: None,
-                }),
-            },
-            scheduler,
-            stage: UnsafeCell::new(Stage::Running(future)),
-            join_waker: UnsafeCell::new(None),
-        });
-        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
-        RawTask { ptr }
-    }
-
     /// # Safety
     ///
     /// `ptr` points at a live task header.

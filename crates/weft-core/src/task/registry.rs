@@ -14,32 +14,17 @@
 //!   completing thread); `close` takes every task out and shuts each one down with it.
 //! - Once a shard is closed, nothing is linked into it again: `bind` cancels the task instead.
 
+use super::id::RegistryId;
 use super::raw::{Header, Links, RawTask};
 use super::{JoinHandle, Notified, Schedule, TaskId, TaskName};
 use crate::sync::{Mutex, MutexGuard};
 use std::future::Future;
-use std::num::NonZeroU64;
 use std::ptr::NonNull;
 
 /// The set of unfinished tasks of one runtime.
 pub struct Registry {
     id: RegistryId,
     shards: Box<[Mutex<Shard>]>,
-}
-
-/// The identity of a registry, unique within the process; each task keeps the id of the
-/// registry that bound it, so that no other registry ever follows its links.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct RegistryId(NonZeroU64);
-
-impl RegistryId {
-    fn next() -> RegistryId {
-        // A plain std atomic even under loom, as `TaskId::next`: it only hands out distinct
-        // numbers (Relaxed) and orders nothing.
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        RegistryId(NonZeroU64::new(id).expect("registry id counter overflowed"))
-    }
 }
 
 struct Shard {
@@ -97,7 +82,7 @@ impl Registry {
         S: Schedule,
     {
         let id = TaskId::next();
-        let raw = RawTask::new(future, scheduler, id, name, self.id);
+        let raw = super::harness::allocate(future, scheduler, id, name, self.id);
         // SAFETY: a new task has three references: one each for these two owners...
         let handle = unsafe { JoinHandle::new(raw) };
         // SAFETY: ...and this one.
@@ -220,11 +205,8 @@ impl Shard {
 }
 
 fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
-    // A panic never happens while a shard is locked (no user code runs under it), but if one
-    // did, the list itself is still consistent: recover the guard.
-    shard
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    // No user code runs under a shard lock (futures are dropped after it is released).
+    shard.lock()
 }
 
 impl std::fmt::Debug for Registry {

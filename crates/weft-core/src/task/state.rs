@@ -113,17 +113,20 @@ pub(crate) enum ToRunning {
     Poll,
     /// The task was cancelled: drop the future and complete with a cancelled error.
     Cancel,
-    /// Someone else runs or finished the task: drop the `Notified`'s reference; `true` when it
-    /// was the last one.
-    Skip(bool),
+    /// Someone else runs or finished the task: the `Notified`'s reference was dropped.
+    Skip,
+    /// As `Skip`, and that was the last reference: free the task.
+    SkipAndDealloc,
 }
 
 /// What the poller does after a poll returned `Pending`.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ToIdle {
-    /// The task is idle; the poller's reference was dropped (`true`: it was the last one).
-    Idle(bool),
+    /// The task is idle; the poller's reference was dropped.
+    Idle,
+    /// As `Idle`, and that was the last reference: free the task.
+    IdleAndDealloc,
     /// The task was woken while it ran: enqueue it again, reusing the poller's reference.
     Requeue,
     /// The task was cancelled while it ran: drop the future and complete.
@@ -177,8 +180,12 @@ impl State {
     pub(crate) fn transition_to_running(&self) -> ToRunning {
         self.update(|s| {
             if !s.is_idle() {
-                let last = s.ref_count() == 1;
-                return (Some(s.0 - REF_ONE), ToRunning::Skip(last));
+                let outcome = if s.ref_count() == 1 {
+                    ToRunning::SkipAndDealloc
+                } else {
+                    ToRunning::Skip
+                };
+                return (Some(s.0 - REF_ONE), outcome);
             }
             let next = (s.0 | RUNNING) & !NOTIFIED;
             let outcome = if s.is_cancelled() {
@@ -204,8 +211,12 @@ impl State {
             if s.is_notified() {
                 return (Some(s.0 & !RUNNING), ToIdle::Requeue);
             }
-            let last = s.ref_count() == 1;
-            (Some((s.0 & !RUNNING) - REF_ONE), ToIdle::Idle(last))
+            let outcome = if s.ref_count() == 1 {
+                ToIdle::IdleAndDealloc
+            } else {
+                ToIdle::Idle
+            };
+            (Some((s.0 & !RUNNING) - REF_ONE), outcome)
         })
     }
 
@@ -372,7 +383,7 @@ mod tests {
     fn idle_task_is_submitted_once() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), ToRunning::Poll);
-        assert_eq!(state.transition_to_idle(), ToIdle::Idle(false));
+        assert_eq!(state.transition_to_idle(), ToIdle::Idle);
         assert_eq!(state.transition_to_notified_by_ref(), ToNotified::Submit);
         assert_eq!(state.transition_to_notified_by_ref(), ToNotified::Nothing);
     }
@@ -381,7 +392,7 @@ mod tests {
     fn abort_of_idle_task_submits_it_cancelled() {
         let state = State::new();
         assert_eq!(state.transition_to_running(), ToRunning::Poll);
-        assert_eq!(state.transition_to_idle(), ToIdle::Idle(false));
+        assert_eq!(state.transition_to_idle(), ToIdle::Idle);
         assert!(state.transition_to_notified_and_cancel());
         assert!(!state.transition_to_notified_and_cancel());
         assert_eq!(state.transition_to_running(), ToRunning::Cancel);

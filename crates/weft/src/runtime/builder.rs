@@ -1,10 +1,10 @@
 //! `Builder`: configure and build a `Runtime`.
 
 use super::Runtime;
-use super::handle::{self, Handle, HandleInner, HandleSlot};
+use super::handle::{Handle, HandleInner};
 use std::fmt;
 use std::io;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use weft_core::callback::PanicHandler;
 
 /// Configures a [`Runtime`].
@@ -125,34 +125,25 @@ impl Builder {
         let blocking = pool.build()?;
         let reactor = weft_io::Reactor::new()?;
         let io_driver = weft_io::IoDriver::new(reactor.clone());
-        let worker_reactor = reactor.clone();
         let (timer_driver, timer) = weft_timer::TimerDriver::new(Box::new(io_driver), workers + 1);
-        let worker_timer = timer.clone();
-        let slot: HandleSlot = Arc::new(OnceLock::new());
-        let start_slot = slot.clone();
         let prefix = self.thread_name.clone();
         let config = weft_core::scheduler::Config {
             workers,
             thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
             stack_size: self.thread_stack_size,
-            on_thread_start: Some(Arc::new(move || {
-                handle::register_worker_thread(&start_slot);
-                weft_timer::enter(&worker_timer.for_worker()).forever();
-                weft_io::enter(&worker_reactor).forever();
-            })),
-            on_thread_stop: Some(Arc::new(handle::unregister_worker_thread)),
             driver: Some(Box::new(timer_driver)),
         };
-        let scheduler = weft_core::scheduler::start(config)?;
+        // Create, then launch: the whole runtime exists before any worker runs, and each worker
+        // starts with its scope (this runtime, a timer wheel of its own, the reactor).
+        let (scheduler, launch) = weft_core::scheduler::create(config)?;
         let inner = Arc::new(HandleInner::new(
             scheduler,
             blocking,
-            timer,
+            timer.clone(),
             reactor,
             self.on_callback_panic.clone(),
         ));
-        // Fresh slot, set once: cannot fail.
-        let _ = slot.set(Arc::downgrade(&inner));
+        launch.launch(|_| inner.scope(Arc::new(timer.for_worker())))?;
         Ok(Runtime::from_handle(Handle { inner }))
     }
 }

@@ -1,13 +1,15 @@
-//! `Handle`: a cloneable reference to a runtime, usable from any thread; and the per-thread
-//! "current runtime" that `weft::spawn` and `Handle::current` read.
+//! `Handle`: a cloneable reference to a runtime, usable from any thread; and the "current
+//! runtime" that `weft::spawn` and `Handle::current` read: the `runtime` of the thread's scope
+//! in weft-core's context (set on the workers for their life, and by `enter` / `block_on`).
 
-use std::cell::RefCell;
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Arc, OnceLock, Weak};
 use weft_core::callback::{CallbackHandle, CallbackQueue, PanicHandler, Pushed};
+use weft_core::context::{self, Scope, ScopeGuard};
 use weft_core::stop::StopSignal;
 use weft_core::task::JoinHandle;
 
@@ -29,6 +31,8 @@ pub(crate) struct HandleInner {
     pub(crate) stop: StopSignal,
     /// `block_on` and `run_forever` calls in progress.
     pub(crate) running: AtomicUsize,
+    /// The timer handle threads that are not workers register with, type-erased for the scope.
+    timer_scope: Arc<dyn Any + Send + Sync>,
 }
 
 impl HandleInner {
@@ -42,12 +46,39 @@ impl HandleInner {
         HandleInner {
             scheduler,
             blocking,
+            timer_scope: Arc::new(timer.clone()),
             timer,
             reactor,
             callbacks: Arc::new(CallbackQueue::new(on_panic)),
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
         }
+    }
+
+    /// What a thread inside this runtime has current: this runtime, `timer` for new timers,
+    /// and its reactor for new I/O sources.
+    pub(crate) fn scope(self: &Arc<Self>, timer: Arc<dyn Any + Send + Sync>) -> Scope {
+        Scope {
+            runtime: Some(self.clone()),
+            timer: Some(timer),
+            io: Some(self.reactor.clone()),
+        }
+    }
+
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.scheduler.spawn(future)
+    }
+
+    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.blocking.spawn(f)
     }
 }
 
@@ -66,29 +97,6 @@ impl Drop for RunningGuard<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Relaxed);
     }
-}
-
-/// Filled with the runtime's handle once it is built; worker threads find their runtime
-/// through it. Weak, so that the worker hooks (owned by the scheduler) do not keep the
-/// runtime alive.
-pub(crate) type HandleSlot = Arc<OnceLock<Weak<HandleInner>>>;
-
-thread_local! {
-    /// The runtime this thread is inside: set for the length of `block_on` / `enter`, and on a
-    /// worker thread for its whole life (resolved lazily from `WORKER_SLOT`).
-    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
-    static WORKER_SLOT: RefCell<Option<HandleSlot>> = const { RefCell::new(None) };
-}
-
-/// Run on each worker thread as it starts: remember which runtime it belongs to.
-pub(crate) fn register_worker_thread(slot: &HandleSlot) {
-    WORKER_SLOT.with(|s| *s.borrow_mut() = Some(slot.clone()));
-}
-
-/// Run on each worker thread as it stops.
-pub(crate) fn unregister_worker_thread() {
-    let _ = WORKER_SLOT.try_with(|s| s.borrow_mut().take());
-    let _ = CURRENT.try_with(|c| c.borrow_mut().take());
 }
 
 impl Handle {
@@ -112,54 +120,26 @@ impl Handle {
 
     /// The runtime the calling code runs in, or `None` outside one.
     pub fn try_current() -> Option<Handle> {
-        Handle::with_current(Handle::clone)
+        context::with_scope(|scope| {
+            let inner = Arc::downcast::<HandleInner>(scope.runtime.clone()?).ok()?;
+            Some(Handle { inner })
+        })
+        .flatten()
     }
 
-    /// Calls `f` with the current runtime's handle without cloning it (the spawn path), or
+    /// Calls `f` with the current runtime without cloning its handle (the spawn path), or
     /// returns `None` outside a runtime.
-    pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
-        CURRENT
-            .try_with(|current| {
-                if current.borrow().is_none() {
-                    // A worker thread finds its runtime once, through the slot filled when the
-                    // runtime was built, and keeps it until the thread stops.
-                    let slot = WORKER_SLOT.with(|s| s.borrow().clone())?;
-                    let inner = slot.get()?.upgrade()?;
-                    *current.borrow_mut() = Some(Handle { inner });
-                }
-                current.borrow().as_ref().map(f)
-            })
-            .ok()
+    pub(crate) fn with_current<R>(f: impl FnOnce(&HandleInner) -> R) -> Option<R> {
+        context::with_scope(|scope| scope.runtime.as_ref()?.downcast_ref::<HandleInner>().map(f))
             .flatten()
     }
 
     /// Makes this runtime the current one on this thread until the guard drops, so that
-    /// `weft::spawn` and `Handle::current` find it (asyncio: `set_event_loop`). Guards nest.
+    /// `weft::spawn` and `Handle::current` find it (asyncio: `set_event_loop`), and its timers
+    /// and sockets are the ones new ones register with. Guards nest.
     pub fn enter(&self) -> EnterGuard {
-        // try_with: this also runs while thread-locals are being destroyed (a runtime dropped
-        // in a thread-local destructor); then there is nothing to set.
-        // try_borrow_mut: a future dropped inside `with_current` (spawn on a closed runtime)
-        // may enter a runtime from its destructor; the current one is already set then.
-        let entered = CURRENT.try_with(|c| {
-            c.try_borrow_mut()
-                .map(|mut current| current.replace(self.clone()))
-                .ok()
-        });
-        let timer = weft_timer::enter(&self.inner.timer);
-        let io = weft_io::enter(&self.inner.reactor);
-        match entered {
-            Ok(Some(prev)) => EnterGuard {
-                prev,
-                restore: true,
-                _timer: timer,
-                _io: io,
-            },
-            _ => EnterGuard {
-                prev: None,
-                restore: false,
-                _timer: timer,
-                _io: io,
-            },
+        EnterGuard {
+            _scope: context::enter(self.inner.scope(self.inner.timer_scope.clone())),
         }
     }
 
@@ -367,23 +347,7 @@ impl fmt::Debug for Handle {
 /// Returned by [`Handle::enter`]; the previous current runtime comes back when it drops.
 #[must_use = "the runtime stays current only while the guard lives"]
 pub struct EnterGuard {
-    prev: Option<Handle>,
-    restore: bool,
-    _timer: weft_timer::EnterGuard,
-    _io: weft_io::EnterGuard,
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        if self.restore {
-            let prev = self.prev.take();
-            let _ = CURRENT.try_with(|c| {
-                if let Ok(mut current) = c.try_borrow_mut() {
-                    *current = prev;
-                }
-            });
-        }
-    }
+    _scope: ScopeGuard,
 }
 
 impl fmt::Debug for EnterGuard {

@@ -1,41 +1,16 @@
-//! The one switch between real and loom-checked synchronization in this crate (see
-//! weft-core's `sync.rs`). The job channel is crossbeam-channel in the real build and a
-//! `Mutex<VecDeque>` + `Condvar` with the same interface under loom (crossbeam has no loom
-//! model). loom has no clock: under loom `recv_timeout` waits without a timeout.
+//! The job channel: crossbeam-channel in the real build, and under loom (crossbeam has no loom
+//! model) a `Mutex<VecDeque>` + `Condvar` stand-in with the same interface, built on weft-core's
+//! shim so the model sees every interleaving. loom has no clock: under loom `recv_timeout`
+//! waits without a timeout.
 
 #[cfg(not(weft_loom))]
-pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-#[cfg(not(weft_loom))]
-pub(crate) use std::thread;
+pub(crate) use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 
 #[cfg(weft_loom)]
-pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
-#[cfg(weft_loom)]
-pub(crate) use loom::thread;
-
-/// `thread_local!` with a `const` initializer in the real build, loom's (no `const` form) under
-/// loom; as in weft-core.
-macro_rules! const_thread_local {
-    ($($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;)+) => {
-        #[cfg(not(weft_loom))]
-        std::thread_local! { $($(#[$attr])* static $name: $t = const { $init };)+ }
-        #[cfg(weft_loom)]
-        loom::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
-    };
-}
-
-pub(crate) use const_thread_local;
-
-#[cfg(not(weft_loom))]
-pub(crate) mod channel {
-    pub(crate) use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
-}
-
-#[cfg(weft_loom)]
-pub(crate) mod channel {
-    use super::{Arc, Condvar, Mutex};
+mod stand_in {
     use std::collections::VecDeque;
     use std::time::Duration;
+    use weft_core::sync::{Arc, Condvar, Mutex};
 
     struct Shared<T> {
         queue: Mutex<(VecDeque<T>, usize)>, // (messages, live senders)
@@ -66,7 +41,7 @@ pub(crate) mod channel {
 
     impl<T> Sender<T> {
         pub(crate) fn send(&self, value: T) -> Result<(), SendError<T>> {
-            self.0.queue.lock().unwrap().0.push_back(value);
+            self.0.queue.lock().0.push_back(value);
             self.0.ready.notify_one();
             Ok(())
         }
@@ -74,7 +49,7 @@ pub(crate) mod channel {
 
     impl<T> Drop for Sender<T> {
         fn drop(&mut self) {
-            self.0.queue.lock().unwrap().1 -= 1;
+            self.0.queue.lock().1 -= 1;
             self.0.ready.notify_all();
         }
     }
@@ -87,11 +62,11 @@ pub(crate) mod channel {
 
     impl<T> Receiver<T> {
         pub(crate) fn try_recv(&self) -> Result<T, ()> {
-            self.0.queue.lock().unwrap().0.pop_front().ok_or(())
+            self.0.queue.lock().0.pop_front().ok_or(())
         }
 
         pub(crate) fn recv_timeout(&self, _timeout: Duration) -> Result<T, RecvTimeoutError> {
-            let mut q = self.0.queue.lock().unwrap();
+            let mut q = self.0.queue.lock();
             loop {
                 if let Some(v) = q.0.pop_front() {
                     return Ok(v);
@@ -99,8 +74,11 @@ pub(crate) mod channel {
                 if q.1 == 0 {
                     return Err(RecvTimeoutError::Disconnected);
                 }
-                q = self.0.ready.wait(q).unwrap();
+                q = self.0.ready.wait(q);
             }
         }
     }
 }
+
+#[cfg(weft_loom)]
+pub(crate) use stand_in::{Receiver, RecvTimeoutError, Sender, unbounded};
