@@ -19,7 +19,7 @@ impl CallWaker {
     /// thread's stack holds it (a nested call must not share the outer call's flag: it would
     /// consume the outer's wake-up, and the outer would then sleep through it).
     fn take() -> CallWaker {
-        let cached = context::with(|c| c.block_on.take()).flatten();
+        let cached = context::with_owned(|c| c.block_on.take()).flatten();
         CallWaker(Some(cached.unwrap_or_else(ThreadWaker::new)))
     }
 }
@@ -29,7 +29,7 @@ impl Drop for CallWaker {
         let mine = self.0.take();
         // Outermost first in, last out: whichever call ends last leaves its waker cached. A
         // thread-local already destroyed just means no cache.
-        context::with(|c| c.block_on.set(mine));
+        context::with_owned(|c| c.block_on.set(mine));
     }
 }
 
