@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::eventually;
+use common::{eventually, threads_named};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,15 +30,6 @@ impl Wake for PanickingWaker {
 /// Polls `future` once with `waker`, as another executor would.
 fn poll_once_with<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> bool {
     future.poll(&mut Context::from_waker(waker)).is_ready()
-}
-
-/// Worker threads of this process whose name starts with `prefix`.
-fn threads_named(prefix: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
-        .filter(|comm| comm.trim_end().starts_with(prefix))
-        .count()
 }
 
 fn the_runtime_survives_wakers_that_panic_in_its_drivers(workers: usize) {

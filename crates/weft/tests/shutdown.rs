@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{DropCounter, eventually, runtime};
+use common::{DropCounter, eventually, runtime, threads_named};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -12,15 +12,6 @@ use weft::runtime::Builder;
 /// A future that never completes.
 fn forever() -> std::future::Pending<()> {
     std::future::pending()
-}
-
-/// Worker threads of this process whose name starts with `prefix`.
-fn threads_named(prefix: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
-        .filter(|comm| comm.trim_end().starts_with(prefix))
-        .count()
 }
 
 #[test]
