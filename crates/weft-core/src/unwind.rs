@@ -56,11 +56,18 @@ pub fn payload_message(payload: &(dyn Any + Send)) -> Option<&str> {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
-/// Drops a panic payload; a payload whose own destructor panics is leaked instead.
+/// Drops a panic payload. A payload whose destructor panics too leaves that second panic's
+/// payload, which is dropped the same way; after a few such rounds the last one is leaked
+/// rather than unwound (a chain of destructors that keep panicking is not worth a loop).
 pub fn discard(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(again);
+    let mut payload = payload;
+    for _ in 0..4 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(again) => payload = again,
+        }
     }
+    std::mem::forget(payload);
 }
 
 #[cfg(all(test, not(weft_loom)))]
