@@ -1,6 +1,6 @@
 //! Driving one future to completion on the calling thread, sleeping while it is pending.
 //!
-//! The waker is a [`ThreadWaker`]: a flag plus `std::thread::park` (see `thread_waker.rs` for
+//! The waker is a `ThreadWaker`: a flag plus `std::thread::park` (see `thread_waker.rs` for
 //! why no wake-up is lost). The waker is cached per thread: no allocation per `block_on`,
 //! except for a call nested inside another on the same thread, which gets a flag of its own.
 
