@@ -1,8 +1,8 @@
 //! The one switch between real and loom-checked synchronization, for every weft crate.
 //!
 //! Every atomic, `UnsafeCell`, lock, condvar and thread that takes part in a protocol of a weft
-//! crate comes from here (the other crates reach it as `weft_core::sync`; none of them names
-//! loom). Under `--cfg weft_loom` they are loom's, so the models in `loom-tests/` explore every
+//! crate comes from here (the other crates import this module from weft-core; none of them
+//! names loom). Under `--cfg weft_loom` they are loom's, so the models in `loom-tests/` explore every
 //! interleaving of the same code that ships. Thread-locals are not here: per-thread state lives
 //! in the one context (`context.rs`), the only place that declares one.
 //!

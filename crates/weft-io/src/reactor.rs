@@ -424,7 +424,7 @@ impl AsFd for Source {
 }
 
 /// The reactor new sources on this thread use: the `io` of the thread's scope (a runtime puts
-/// its reactor there on its workers and inside `block_on`; see `weft_core::context::Scope`),
+/// its reactor there on its workers and inside `block_on`; see `Scope` in weft-core's context),
 /// unless that runtime closed, else the fallback's.
 pub(crate) fn current() -> io::Result<Arc<Reactor>> {
     let scoped =

@@ -299,8 +299,8 @@ impl std::fmt::Debug for TimerHandle {
 }
 
 /// The wheel new timers on this thread use: the `timer` of the thread's scope (a runtime puts
-/// a [`TimerHandle`] there on its workers and inside `block_on`; see
-/// `weft_core::context::Scope`), or else the fallback driver's (`crate::fallback`, whose thread
+/// a [`TimerHandle`] there on its workers and inside `block_on`; see `Scope` in weft-core's
+/// context), or else the fallback driver's (`crate::fallback`, whose thread
 /// `weft-fallback` also drives the fallback I/O reactor).
 pub(crate) fn current() -> TimerHandle {
     weft_core::context::with_scope(|scope| {
