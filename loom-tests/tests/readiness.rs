@@ -3,10 +3,13 @@
 //! interleaving may leave the data unread with the task asleep and unwoken.
 #![cfg(weft_loom)]
 
+mod support;
+
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
+use support::counting_waker;
 use weft_io::readiness::{Direction, IoEvent, Readiness};
 
 const READABLE: IoEvent = IoEvent {
@@ -27,20 +30,6 @@ fn exhaustive(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = None;
     builder.check(f);
-}
-
-struct Count(AtomicUsize);
-
-impl Wake for Count {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// A waker that counts its wakes, and the count.
-fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
-    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-    (count.clone(), Waker::from(count))
 }
 
 #[test]

@@ -4,10 +4,13 @@
 //! closed or is woken by it. Every racing side runs on a spawned thread of its own.
 #![cfg(weft_loom)]
 
-use loom::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
+use loom::sync::atomic::Ordering;
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
+use support::{Count, counting_waker};
 use weft_io::readiness::{Closed, Direction, IoEvent, Readiness};
 
 const READABLE: IoEvent = IoEvent {
@@ -16,20 +19,6 @@ const READABLE: IoEvent = IoEvent {
     read_hup: false,
     write_hup: false,
 };
-
-struct Count(AtomicUsize);
-
-impl Wake for Count {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// A waker that counts its wakes, and the count.
-fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
-    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-    (count.clone(), Waker::from(count))
-}
 
 /// How one pass of a task's `read_with` loop ended.
 #[derive(Debug, PartialEq, Eq)]

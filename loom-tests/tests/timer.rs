@@ -9,28 +9,16 @@
 //! is only whether the driver notices them.
 #![cfg(weft_loom)]
 
-use loom::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
+use loom::sync::atomic::Ordering;
 use loom::thread;
-use std::task::{Wake, Waker};
 use std::time::Duration;
+use support::counting_waker;
 use weft_core::scheduler::Park;
 use weft_timer::fallback::FallbackPark;
 use weft_timer::loom_internals::{register, remove, reset};
 use weft_timer::{Instant, ThreadPark, TimerDriver};
-
-/// A waker that counts its wakes.
-struct Count(AtomicUsize);
-
-impl Wake for Count {
-    fn wake(self: std::sync::Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
-    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
-    (count.clone(), Waker::from(count))
-}
 
 fn past() -> Instant {
     Instant::now()

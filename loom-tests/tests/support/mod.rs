@@ -7,7 +7,7 @@ use loom::sync::{Arc, Mutex};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
 
 /// A scheduler whose run queue the model drains by hand.
@@ -119,4 +119,20 @@ pub fn counter() -> Arc<AtomicUsize> {
 
 pub fn count(c: &Arc<AtomicUsize>) -> usize {
     c.load(Ordering::SeqCst)
+}
+
+/// Counts the wakes of a [`counting_waker`] (std's `Arc`: `Wake` needs it, and its count is
+/// no protocol).
+pub struct Count(pub AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A waker that counts its wakes, and the count.
+pub fn counting_waker() -> (std::sync::Arc<Count>, Waker) {
+    let count = std::sync::Arc::new(Count(AtomicUsize::new(0)));
+    (count.clone(), Waker::from(count))
 }
