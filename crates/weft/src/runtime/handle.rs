@@ -150,7 +150,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.scheduler.spawn(future)
+        self.inner.spawn(future)
     }
 
     /// Runs `f` on the runtime's blocking pool (asyncio: `run_in_executor(None, f)`): the
@@ -173,7 +173,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f)
+        self.inner.spawn_blocking(f)
     }
 
     pub(crate) fn spawn_named<F>(&self, future: F, name: Option<Box<str>>) -> JoinHandle<F::Output>
