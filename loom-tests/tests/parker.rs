@@ -1,4 +1,5 @@
-//! loom models of a worker's `Parker` (`scheduler/park.rs`): an unpark is never lost, whether
+//! loom models of a worker's `Parker` (`scheduler/park.rs`) and the thread parker it sleeps in
+//! (`driver/thread_park.rs`, also `block_on`'s): an unpark is never lost, whether
 //! it comes before the park or during it. (loom has no clock, so timed parks are not modelled:
 //! under loom a timed wait never times out.)
 #![cfg(weft_loom)]

@@ -2,9 +2,6 @@
 //! the driver deciding to park (the new timer is never slept through), and a timer firing
 //! racing its cancel and its reset (woken at most once, never after a cancel).
 //!
-//! And the fallback driver's switch from its thread park to an I/O layer attached from another
-//! thread, racing a registration's unpark (`weft-timer/src/fallback.rs`).
-//!
 //! loom has no clock, so the timers here are already due (deadline in the past): the question
 //! is only whether the driver notices them.
 #![cfg(weft_loom)]
@@ -15,10 +12,9 @@ use loom::sync::atomic::Ordering;
 use loom::thread;
 use std::time::Duration;
 use support::counting_waker;
-use weft_core::scheduler::Park;
-use weft_timer::fallback::FallbackPark;
+use weft_core::driver::{Park, Stack, ThreadPark};
 use weft_timer::loom_internals::{register, remove, reset};
-use weft_timer::{Instant, ThreadPark, TimerDriver};
+use weft_timer::{Instant, TimerDriver, TimerHandle};
 
 fn past() -> Instant {
     Instant::now()
@@ -26,10 +22,18 @@ fn past() -> Instant {
         .unwrap_or_else(Instant::now)
 }
 
+/// A driver stack as a runtime without I/O has: the timer layer over a thread park.
+fn timer_stack(wheels: usize) -> (Stack, TimerHandle) {
+    let mut stack = Stack::new(Box::new(ThreadPark::new()));
+    let (timers, handle) = TimerDriver::new(stack.unparker(), wheels);
+    stack.push(Box::new(timers));
+    (stack, handle)
+}
+
 #[test]
 fn a_timer_registered_while_the_driver_parks_is_never_slept_through() {
     loom::model(|| {
-        let (mut driver, handle) = TimerDriver::new(Box::new(ThreadPark::new()), 2);
+        let (mut driver, handle) = timer_stack(2);
         let (count, waker) = counting_waker();
         let parker = {
             let count = count.clone();
@@ -55,7 +59,7 @@ fn a_timer_registered_while_the_driver_parks_is_never_slept_through() {
 #[test]
 fn a_timer_firing_races_its_cancel_and_reset() {
     loom::model(|| {
-        let (mut driver, handle) = TimerDriver::new(Box::new(ThreadPark::new()), 1);
+        let (mut driver, handle) = timer_stack(1);
         let (count, waker) = counting_waker();
         let timer = register(&handle, past(), &waker).unwrap();
         let canceller = {
@@ -72,42 +76,5 @@ fn a_timer_firing_races_its_cancel_and_reset() {
         canceller.join().unwrap();
         let woken = count.0.load(Ordering::SeqCst);
         assert!(woken <= 1, "woken at most once, got {woken}");
-    });
-}
-
-/// The fallback driver parks in a `FallbackPark` while one thread attaches an I/O layer (a
-/// second `ThreadPark` stands in for the reactor) and another registers a due timer, whose
-/// unpark may go to the old layer just as the driver switches. The driver must still fire it.
-#[test]
-fn fallback_attach_never_loses_an_unpark() {
-    loom::model(|| {
-        let park = FallbackPark::new();
-        let attach = park.attacher();
-        let (mut driver, handle) = TimerDriver::new(Box::new(park), 1);
-        let (count, waker) = counting_waker();
-        let driving = {
-            let count = count.clone();
-            thread::spawn(move || {
-                while count.0.load(Ordering::SeqCst) == 0 {
-                    driver.park(None);
-                }
-            })
-        };
-        let attaching = thread::spawn(move || {
-            assert!(attach.attach(Box::new(ThreadPark::new())).is_ok());
-            // A second layer is refused and handed back.
-            assert!(attach.attach(Box::new(ThreadPark::new())).is_err());
-        });
-        let registering = thread::spawn(move || {
-            let _timer = register(&handle.for_worker(), past(), &waker).unwrap();
-        });
-        registering.join().unwrap();
-        attaching.join().unwrap();
-        driving.join().unwrap();
-        assert_eq!(
-            count.0.load(Ordering::SeqCst),
-            1,
-            "the due timer fired once"
-        );
     });
 }

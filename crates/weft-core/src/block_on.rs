@@ -1,11 +1,10 @@
 //! Driving one future to completion on the calling thread, sleeping while it is pending.
 //!
-//! The waker is a `ThreadWaker`: a flag plus `std::thread::park` (see `thread_waker.rs` for
-//! why no wake-up is lost). The waker is cached per thread: no allocation per `block_on`,
-//! except for a call nested inside another on the same thread, which gets a flag of its own.
+//! The waker is a `ThreadWaker`: the one thread parker behind a `Waker` (see `thread_waker.rs`
+//! for why no wake-up is lost). The waker is cached per thread: no allocation per `block_on`,
+//! except for a call nested inside another on the same thread, which gets a parker of its own.
 
 use crate::context;
-use crate::sync::thread;
 use crate::thread_waker::{CachedWaker, ThreadWaker};
 use std::future::Future;
 use std::pin::pin;
@@ -16,7 +15,7 @@ struct CallWaker(Option<CachedWaker>);
 
 impl CallWaker {
     /// Takes the thread's cached waker, or makes a new one when a `block_on` further up this
-    /// thread's stack holds it (a nested call must not share the outer call's flag: it would
+    /// thread's stack holds it (a nested call must not share the outer call's parker: it would
     /// consume the outer's wake-up, and the outer would then sleep through it).
     fn take() -> CallWaker {
         let cached = context::with_owned(|c| c.block_on.take()).flatten();
@@ -36,7 +35,7 @@ impl Drop for CallWaker {
 /// Polls `future` on this thread until it is ready, parking the thread in between.
 ///
 /// Calls may nest (a future polled here may call `block_on` again); each call has its own
-/// wake-up flag. This does not mark the thread as driving a runtime; callers that must forbid
+/// parker. This does not mark the thread as driving a runtime; callers that must forbid
 /// nesting (the runtime's `block_on`) check that first.
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
@@ -50,9 +49,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        while !notify.take_notification() {
-            thread::park();
-        }
+        // Returns at once if the future woke us while it was polled.
+        notify.park();
     }
 }
 

@@ -5,7 +5,9 @@
 //! - [`task`]: one allocation per spawn, a state word, wakers made from the task, `JoinHandle`,
 //!   `JoinError`, and the live-task registry that lets a runtime close drop every future.
 //! - [`scheduler`]: N workers with local queues, a LIFO slot, a shared injector, work
-//!   stealing, and the idle/search protocol; the `Park`/`Unpark` trait drivers plug into.
+//!   stealing, and the idle/search protocol.
+//! - [`driver`]: the driver vocabulary (`Park`/`Unpark`, the thread parker, the driver stack
+//!   timers and I/O plug into) and the fallback thread that serves them outside a runtime.
 //! - [`callback`]: `call_soon` callbacks, run in order by one runner task.
 //! - [`coop`]: the cooperative budget.
 //! - [`oneshot`]: a one-shot channel (asyncio's `Future` with `set_result`).
@@ -22,6 +24,7 @@ pub mod block_on;
 pub mod callback;
 pub mod context;
 pub mod coop;
+pub mod driver;
 pub mod oneshot;
 pub mod scheduler;
 pub mod stop;

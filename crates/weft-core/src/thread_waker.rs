@@ -1,54 +1,47 @@
-//! A waker that unparks one thread: a flag plus `thread::park` / `unpark`, for code that
-//! blocks a plain thread on a future (`block_on`).
+//! A waker that unparks one thread: a [`ThreadParker`], for code that blocks a plain thread on
+//! a future (`block_on`).
 //!
-//! No wake-up is lost: `wake` sets the flag (Release) before it unparks the thread, and the
-//! sleeper consumes the flag ([`ThreadWaker::take_notification`], Acquire) before deciding to
-//! park, so a wake between its poll and its park makes the park loop return at once (an
-//! `unpark` before `park` is remembered by the thread, too).
+//! No wake-up is lost: the parker keeps an unpark that comes before its sleeper parks (see
+//! `driver/thread_park.rs`), so a wake between the sleeper's poll and its park makes the park
+//! return at once, and a wake during the park ends it.
 
+use crate::driver::ThreadParker;
 // std's `Arc` even under loom: `Wake` needs it, and its count is no protocol.
-use crate::sync::{AtomicBool, thread};
 use std::sync::Arc;
-use std::sync::atomic::Ordering::{Acquire, Release};
 use std::task::{Wake, Waker};
 
-/// Wakes the thread that made it.
+/// Wakes the thread that parks in it.
 pub(crate) struct ThreadWaker {
-    thread: thread::Thread,
-    notified: AtomicBool,
+    parker: ThreadParker,
 }
 
-/// A thread's waker and its flag, cached in the thread's context while no `block_on` uses it.
+/// A thread's waker and its parker, cached in the thread's context while no `block_on` uses
+/// it.
 pub(crate) type CachedWaker = (Arc<ThreadWaker>, Waker);
 
 impl ThreadWaker {
-    /// A waker for the calling thread, with the flag it sets.
+    /// A waker with a parker of its own.
     pub(crate) fn new() -> CachedWaker {
         let notify = Arc::new(ThreadWaker {
-            thread: thread::current(),
-            notified: AtomicBool::new(false),
+            parker: ThreadParker::new(),
         });
         let waker = Waker::from(notify.clone());
         (notify, waker)
     }
 
-    /// Whether a wake came since the last call (and forget it).
-    pub(crate) fn take_notification(&self) -> bool {
-        // Acquire: pairs with the Release swap in `wake_by_ref`; the sleeper sees what the
-        // waking thread did before it woke us.
-        self.notified.swap(false, Acquire)
+    /// Blocks the calling thread until the waker is woken (at once if it was woken since the
+    /// last park), or spuriously.
+    pub(crate) fn park(&self) {
+        self.parker.park(None);
     }
 }
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+        self.parker.unpark();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        // Release: pairs with the Acquire swap in `take_notification`.
-        if !self.notified.swap(true, Release) {
-            self.thread.unpark();
-        }
+        self.parker.unpark();
     }
 }

@@ -1,5 +1,5 @@
-//! The timer driver: a `Park` layer that fires due timers and turns the next deadline into the
-//! park timeout; `TimerHandle`, what `Sleep` registers with; and the per-thread "current timer".
+//! The timer driver: a driver-stack `Layer` that fires due timers and turns the next deadline
+//! into the timeout of the park below it; `TimerHandle`, what `Sleep` registers with; and the per-thread "current timer".
 //!
 //! # Wheels
 //!
@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::task::Waker;
 use std::time::Duration;
-use weft_core::scheduler::{Park, Unpark};
+use weft_core::driver::{Below, Layer, Unpark};
 use weft_core::unwind;
 
 /// A reference to a driver's wheels, registering into one of them. Cheap to clone.
@@ -52,18 +52,17 @@ struct WheelState {
     closed: bool,
 }
 
-/// The `Park` layer: fires due timers, then parks the inner layer until the next deadline.
+/// The timer layer: fires due timers, then parks the layers below until the next deadline.
 pub struct TimerDriver {
     shared: Arc<Shared>,
-    inner: Box<dyn Park>,
     fired: Vec<Waker>,
 }
 
 impl TimerDriver {
-    /// A driver over `inner` (the layer it parks in: a `ThreadPark`, or the I/O driver) with
-    /// `wheels` wheels (at least one; a runtime uses one per worker plus one), and the handle of
-    /// wheel 0.
-    pub fn new(inner: Box<dyn Park>, wheels: usize) -> (TimerDriver, TimerHandle) {
+    /// A timer layer with `wheels` wheels (at least one; a runtime uses one per worker plus
+    /// one), and the handle of wheel 0. `unpark` interrupts the park of the stack the layer is
+    /// pushed on (a timer armed earlier than the one it sleeps towards calls it).
+    pub fn new(unpark: Arc<dyn Unpark>, wheels: usize) -> (TimerDriver, TimerHandle) {
         let wheels = (0..wheels.max(1))
             .map(|_| {
                 Mutex::new(WheelState {
@@ -77,7 +76,7 @@ impl TimerDriver {
             wake_at: AtomicU64::new(0),
             next_wheel: AtomicUsize::new(0),
             origin: std::time::Instant::now(),
-            unpark: inner.unparker(),
+            unpark,
         });
         let handle = TimerHandle {
             shared: shared.clone(),
@@ -85,7 +84,6 @@ impl TimerDriver {
         };
         let driver = TimerDriver {
             shared,
-            inner,
             fired: Vec::new(),
         };
         (driver, handle)
@@ -119,8 +117,8 @@ fn lock(wheel: &Mutex<WheelState>) -> MutexGuard<'_, WheelState> {
     wheel.lock()
 }
 
-impl Park for TimerDriver {
-    fn park(&mut self, timeout: Option<Duration>) {
+impl Layer for TimerDriver {
+    fn park(&mut self, below: &mut Below<'_>, timeout: Option<Duration>) {
         if self.process() {
             // Tasks were woken (likely onto this very worker): go and run them, don't sleep.
             return;
@@ -149,13 +147,9 @@ impl Park for TimerDriver {
             (Some(s), Some(t)) => Some(s.min(t)),
             (s, t) => s.or(t),
         };
-        self.inner.park(sleep);
+        below.park(sleep);
         self.shared.wake_at.store(0, SeqCst);
         self.process();
-    }
-
-    fn unparker(&self) -> Arc<dyn Unpark> {
-        self.shared.unpark.clone()
     }
 }
 
@@ -300,8 +294,8 @@ impl std::fmt::Debug for TimerHandle {
 
 /// The wheel new timers on this thread use: the `timer` of the thread's scope (a runtime puts
 /// a [`TimerHandle`] there on its workers and inside `block_on`; see `Scope` in weft-core's
-/// context), or else the fallback driver's (`crate::fallback`, whose thread
-/// `weft-fallback` also drives the fallback I/O reactor).
+/// context), or else the fallback driver's (`crate::fallback`: a layer of weft-core's
+/// fallback thread, which also drives the fallback I/O reactor).
 pub(crate) fn current() -> TimerHandle {
     weft_core::context::with_scope(|scope| {
         scope.timer.as_ref()?.downcast_ref::<TimerHandle>().cloned()

@@ -1,11 +1,12 @@
 //! weft-timer: timers for weft (asyncio: `sleep`, `wait_for`, `call_later`, `loop.time()`).
 //!
 //! - [`Wheel`-based driver](TimerDriver): a hierarchical timing wheel (6 levels x 64 slots,
-//!   1 ms resolution, O(1) insert and cancel, no allocation per reset) behind a `Park` layer:
-//!   the worker that parks in it sleeps until the next deadline and fires due timers.
+//!   1 ms resolution, O(1) insert and cancel, no allocation per reset), a layer of weft-core's
+//!   driver stack: the worker that parks in the stack sleeps until the next deadline and fires
+//!   due timers.
 //! - [`sleep`], [`sleep_until`], [`timeout`], [`timeout_at`], [`interval`].
-//! - Outside a runtime, timers use the [`fallback`] driver thread, started on first use and
-//!   shared with weft-io's fallback reactor.
+//! - Outside a runtime, timers use a wheel on weft-core's fallback driver thread
+//!   ([`fallback`]), started on first use and shared with weft-io's fallback reactor.
 //!
 //! Users reach these through `weft::time`.
 
@@ -13,7 +14,6 @@ mod driver;
 pub mod fallback;
 mod instant;
 mod interval;
-mod park;
 mod sleep;
 use weft_core::sync;
 mod timeout;
@@ -26,6 +26,5 @@ pub mod loom_internals;
 pub use driver::{TimerDriver, TimerHandle};
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval};
-pub use park::ThreadPark;
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};

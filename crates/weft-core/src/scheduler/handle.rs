@@ -6,11 +6,12 @@
 //! the drivers' handles); then [`Launch::launch`] starts the workers, each with the
 //! [`Scope`] it keeps current for its whole life.
 
-use super::park::{Park, Parker, SharedDriver};
+use super::park::{Parker, SharedDriver};
 use super::queue::LocalQueue;
 use super::shared::{Remote, Shared};
 use super::worker::{self, Reason, WorkerCx};
 use crate::context::Scope;
+use crate::driver::Park;
 use crate::sync::{Arc, AtomicU32, thread};
 use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
 use crossbeam_utils::CachePadded;

@@ -1,8 +1,8 @@
 //! The multi-threaded work-stealing scheduler.
 //!
 //! One concept per file: `queue` (local queues and the injector), `lifo` (the stealable LIFO
-//! slot), `idle` (who sleeps, who searches), `park` (the `Park`/`Unpark` driver trait and each
-//! worker's parker), `worker` (the loop), `shared` (what workers share, scheduling, close),
+//! slot), `idle` (who sleeps, who searches), `park` (each worker's parker and the driver the
+//! workers share), `worker` (the loop), `shared` (what workers share, scheduling, close),
 //! `handle` (the public handle and `start`). `README.md` beside this file walks through the
 //! protocol and why no wake-up is lost.
 
@@ -15,7 +15,9 @@ mod shared;
 mod worker;
 
 pub use handle::{Config, Handle, Launch, create, start};
-pub use park::{Park, Unpark};
+// Transitional: weft-io still names these here; they live in `crate::driver`.
+#[doc(hidden)]
+pub use crate::driver::{Park, Unpark};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 
 #[cfg(weft_loom)]

@@ -1,51 +1,36 @@
-//! Parking: the `Park`/`Unpark` driver trait, and the `Parker` each worker sleeps in.
+//! Each worker's `Parker`, and the runtime's driver that the workers share.
 //!
-//! A runtime has at most one driver (the timer and I/O layers, stacked into one `Park`), and
+//! A runtime has at most one driver (a `Stack`: the timer layer over the I/O reactor), and
 //! it is shared: the first idle worker to try-lock it parks *in the driver* (blocking in the
-//! driver's wait, e.g. `epoll_wait`); the others sleep on their own condvar. There is no
-//! dedicated driver thread. Without a driver every worker sleeps on its condvar.
+//! driver's wait, e.g. `epoll_wait`); the others sleep in their own thread parker. There is no
+//! dedicated driver thread. Without a driver every worker sleeps in its thread parker.
 //!
 //! # The parker's state machine
 //!
-//! `state` is one of `EMPTY`, `PARKED_CONDVAR`, `PARKED_DRIVER`, `NOTIFIED`.
+//! `state` is one of `EMPTY`, `PARKED_THREAD`, `PARKED_DRIVER`, `NOTIFIED`.
 //!
-//! - `unpark` swaps in `NOTIFIED`. If it found `PARKED_CONDVAR` it takes the mutex (so it cannot
-//!   slip in between the sleeper's check and its wait) and signals the condvar; if it found
-//!   `PARKED_DRIVER` it unparks the driver. From `EMPTY` or `NOTIFIED` nothing else is needed:
-//!   the next `park` sees `NOTIFIED` and returns at once.
+//! - `unpark` swaps in `NOTIFIED`. If it found `PARKED_THREAD` it unparks the thread parker
+//!   (`driver/thread_park.rs`, which keeps an unpark that comes before its sleeper waits); if
+//!   it found `PARKED_DRIVER` it unparks the driver. From `EMPTY` or `NOTIFIED` nothing else is
+//!   needed: the next `park` sees `NOTIFIED` and returns at once.
 //! - `park` consumes a pending `NOTIFIED` and returns, or announces where it sleeps with a
 //!   compare-exchange from `EMPTY` (which fails if a notification arrived meanwhile), sleeps,
-//!   and on waking swaps back to `EMPTY`.
+//!   and on waking swaps back to `EMPTY`. A thread parker unparked after its sleeper timed out
+//!   keeps that notification and makes the next sleep there return at once (spuriously).
 //!
 //! Orderings: the `NOTIFIED` swap in `unpark` is `SeqCst` (Release publishes whatever the
 //! unparker did before, e.g. queue a task; it is also ordered with the sleeper's announcing
 //! CAS), and `park`'s consuming swaps and CASes are `SeqCst` (Acquire: the sleeper sees that
 //! work). Every unpark therefore makes the current or the next park return.
 
-use crate::sync::{Arc, AtomicUsize, Condvar, Mutex};
+use crate::driver::{Park, ThreadParker, Unpark};
+use crate::sync::{Arc, AtomicUsize, Mutex};
 use crate::unwind;
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::Duration;
 
-/// A driver layer a worker can block in: the timer wheel, the I/O reactor, or a stack of them.
-pub trait Park: Send + 'static {
-    /// Blocks until unparked, until `timeout` passes (`None`: no limit), or spuriously. Does
-    /// the driver's work (fires timers, dispatches readiness) before returning.
-    fn park(&mut self, timeout: Option<Duration>);
-
-    /// A handle that makes a `park` in progress (or the next one) return. (std's `Arc` even
-    /// under loom: a trait object, and its count is no protocol.)
-    fn unparker(&self) -> std::sync::Arc<dyn Unpark>;
-}
-
-/// Wakes a parked thread or driver, from any thread.
-pub trait Unpark: Send + Sync + 'static {
-    /// Makes the current or the next `park` return.
-    fn unpark(&self);
-}
-
 const EMPTY: usize = 0;
-const PARKED_CONDVAR: usize = 1;
+const PARKED_THREAD: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
@@ -78,8 +63,7 @@ pub(crate) struct Unparker {
 
 struct Inner {
     state: AtomicUsize,
-    mutex: Mutex<()>,
-    condvar: Condvar,
+    thread: ThreadParker,
     driver: Option<Arc<SharedDriver>>,
 }
 
@@ -88,8 +72,7 @@ impl Parker {
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),
-                mutex: Mutex::new(()),
-                condvar: Condvar::new(),
+                thread: ThreadParker::new(),
                 driver,
             }),
         }
@@ -129,7 +112,7 @@ impl Parker {
             inner.park_driver(&mut **driver, timeout);
             return;
         }
-        inner.park_condvar(timeout);
+        inner.park_thread(timeout);
     }
 }
 
@@ -157,43 +140,18 @@ impl Inner {
         self.state.swap(EMPTY, SeqCst);
     }
 
-    fn park_condvar(&self, timeout: Option<Duration>) {
-        let mut guard = self.mutex.lock();
+    fn park_thread(&self, timeout: Option<Duration>) {
         if let Err(actual) = self
             .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
+            .compare_exchange(EMPTY, PARKED_THREAD, SeqCst, SeqCst)
         {
             debug_assert_eq!(actual, NOTIFIED, "a parker has one sleeper");
             self.state.swap(EMPTY, SeqCst);
             return;
         }
-        loop {
-            let timed_out = match timeout {
-                None => {
-                    guard = self.condvar.wait(guard);
-                    false
-                }
-                Some(d) => {
-                    let (g, timed_out) = self.condvar.wait_timeout(guard, d);
-                    guard = g;
-                    timed_out
-                }
-            };
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-                .is_ok()
-            {
-                return;
-            }
-            if timed_out {
-                // An unpark racing with the timeout may have set NOTIFIED since the check
-                // above; we return now either way, which is what it asked for.
-                self.state.swap(EMPTY, SeqCst);
-                return;
-            }
-            // A spurious wake-up: sleep again.
-        }
+        self.thread.park(timeout);
+        // PARKED_THREAD (timeout, spurious) or NOTIFIED: either way we are awake.
+        self.state.swap(EMPTY, SeqCst);
     }
 }
 
@@ -203,11 +161,7 @@ impl Unparker {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => {}
-            PARKED_CONDVAR => {
-                // Taking the mutex orders this notify after the sleeper's wait began.
-                drop(inner.mutex.lock());
-                inner.condvar.notify_one();
-            }
+            PARKED_THREAD => inner.thread.unpark(),
             PARKED_DRIVER => {
                 if let Some(shared) = &inner.driver {
                     shared.unparker.unpark();

@@ -124,14 +124,17 @@ impl Builder {
         }
         let blocking = pool.build()?;
         let reactor = weft_io::Reactor::new()?;
-        let io_driver = weft_io::IoDriver::new(reactor.clone());
-        let (timer_driver, timer) = weft_timer::TimerDriver::new(Box::new(io_driver), workers + 1);
+        // The driver stack idle workers park in: the timer wheels over the reactor.
+        let mut driver =
+            weft_core::driver::Stack::new(Box::new(weft_io::IoDriver::new(reactor.clone())));
+        let (timers, timer) = weft_timer::TimerDriver::new(driver.unparker(), workers + 1);
+        driver.push(Box::new(timers));
         let prefix = self.thread_name.clone();
         let config = weft_core::scheduler::Config {
             workers,
             thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
             stack_size: self.thread_stack_size,
-            driver: Some(Box::new(timer_driver)),
+            driver: Some(Box::new(driver)),
         };
         // Create, then launch: the whole runtime exists before any worker runs, and each worker
         // starts with its scope (this runtime, a timer wheel of its own, the reactor).
