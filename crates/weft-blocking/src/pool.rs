@@ -162,13 +162,14 @@ impl Builder {
         if self.max_threads == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "max_threads(0): a blocking pool needs at least one thread",
+                "a blocking pool needs at least one thread (max_threads(0), or a runtime's \
+                 max_blocking_threads(0), was given)",
             ));
         }
         if self.stack_size == Some(0) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "stack_size(0): pool threads need a stack",
+                "pool threads need a stack (stack_size(0) was given)",
             ));
         }
         let (tx, rx) = channel::unbounded();

@@ -248,8 +248,10 @@ fn a_thread_pool_works_from_a_plain_thread_and_from_another_executor() {
 fn blocking_misconfiguration_is_invalid_input() {
     let err = Builder::new().max_blocking_threads(0).build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("max_blocking_threads(0)"), "{err}");
     let err = ThreadPool::builder().max_threads(0).build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("max_threads(0)"), "{err}");
 }
 
 #[test]

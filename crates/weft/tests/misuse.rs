@@ -23,6 +23,7 @@ fn zero_worker_threads_is_invalid_input() {
 fn zero_stack_size_is_invalid_input() {
     let err = Builder::new().thread_stack_size(0).build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("thread_stack_size(0)"), "{err}");
 }
 
 #[test]

@@ -74,12 +74,18 @@ pub struct Launch {
 ///
 /// # Errors
 ///
-/// `InvalidInput` when `workers` is zero.
+/// `InvalidInput` when `workers` or `stack_size` is zero.
 pub fn create(config: Config) -> io::Result<(Handle, Launch)> {
     if config.workers == 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "a runtime needs at least one worker thread (worker_threads(0) was given)",
+        ));
+    }
+    if config.stack_size == Some(0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "worker threads need a stack (thread_stack_size(0) was given)",
         ));
     }
     let driver = config.driver.map(|d| Arc::new(SharedDriver::new(d)));

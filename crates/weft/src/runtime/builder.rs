@@ -24,8 +24,8 @@ pub struct Builder {
     worker_threads: Option<usize>,
     thread_name: String,
     thread_stack_size: Option<usize>,
-    max_blocking_threads: usize,
-    thread_keep_alive: std::time::Duration,
+    /// The blocking pool's settings (its defaults are the runtime's).
+    blocking: weft_blocking::Builder,
     on_callback_panic: Option<PanicHandler>,
 }
 
@@ -43,8 +43,7 @@ impl Builder {
             worker_threads: None,
             thread_name: "weft-worker".to_owned(),
             thread_stack_size: None,
-            max_blocking_threads: 512,
-            thread_keep_alive: std::time::Duration::from_secs(10),
+            blocking: weft_blocking::Builder::new(),
             on_callback_panic: None,
         }
     }
@@ -70,13 +69,13 @@ impl Builder {
     /// At most `n` blocking jobs (`spawn_blocking`) run at once; the rest wait in a queue.
     /// Default 512. Zero makes `build` fail with `InvalidInput`.
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
-        self.max_blocking_threads = n;
+        self.blocking.max_threads(n);
         self
     }
 
     /// How long a blocking thread waits idle before it exits. Default 10 s.
     pub fn thread_keep_alive(&mut self, d: std::time::Duration) -> &mut Builder {
-        self.thread_keep_alive = d;
+        self.blocking.keep_alive(d);
         self
     }
 
@@ -102,27 +101,6 @@ impl Builder {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        if workers == 0 {
-            return Err(invalid(
-                "worker_threads(0): a runtime needs at least one worker thread",
-            ));
-        }
-        if self.thread_stack_size == Some(0) {
-            return Err(invalid("thread_stack_size(0): worker threads need a stack"));
-        }
-        if self.max_blocking_threads == 0 {
-            return Err(invalid(
-                "max_blocking_threads(0): spawn_blocking needs at least one thread",
-            ));
-        }
-        let mut pool = weft_blocking::ThreadPool::builder();
-        pool.max_threads(self.max_blocking_threads)
-            .keep_alive(self.thread_keep_alive)
-            .thread_name(format!("{}-blocking", self.thread_name));
-        if let Some(size) = self.thread_stack_size {
-            pool.stack_size(size);
-        }
-        let blocking = pool.build()?;
         let reactor = weft_io::Reactor::new()?;
         // The driver stack idle workers park in: the timer wheels over the reactor.
         let mut driver =
@@ -137,8 +115,16 @@ impl Builder {
             driver: Some(Box::new(driver)),
         };
         // Create, then launch: the whole runtime exists before any worker runs, and each worker
-        // starts with its scope (this runtime, a timer wheel of its own, the reactor).
+        // starts with its scope (this runtime, a timer wheel of its own, the reactor). The
+        // scheduler and the pool check their own settings (zero workers, zero stack, zero
+        // blocking threads are `InvalidInput`) before any thread starts.
         let (scheduler, launch) = weft_core::scheduler::create(config)?;
+        let mut pool = self.blocking.clone();
+        pool.thread_name(format!("{}-blocking", self.thread_name));
+        if let Some(size) = self.thread_stack_size {
+            pool.stack_size(size);
+        }
+        let blocking = pool.build()?;
         let inner = Arc::new(HandleInner::new(
             scheduler,
             blocking,
@@ -151,16 +137,13 @@ impl Builder {
     }
 }
 
-fn invalid(msg: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("worker_threads", &self.worker_threads)
             .field("thread_name", &self.thread_name)
             .field("thread_stack_size", &self.thread_stack_size)
+            .field("blocking", &self.blocking)
             .finish()
     }
 }
