@@ -63,6 +63,8 @@ pub(crate) struct Context {
     pub(crate) worker: Cell<*const ()>,
     /// The blocking pool this thread belongs to (an address used as an identity), or null.
     pub(crate) pool: Cell<*const ()>,
+    /// This thread's random state (`rand.rs`); 0 until first used.
+    pub(crate) rng: Cell<u32>,
 }
 
 /// The part of the context that owns values with destructors (a waker, a runtime's handles),
@@ -80,6 +82,7 @@ impl Context {
             driving: Cell::new(false),
             worker: Cell::new(std::ptr::null()),
             pool: Cell::new(std::ptr::null()),
+            rng: Cell::new(0),
         }
     }
 }

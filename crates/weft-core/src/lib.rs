@@ -12,6 +12,7 @@
 //! - [`coop`]: the cooperative budget.
 //! - [`oneshot`]: a one-shot channel (asyncio's `Future` with `set_result`).
 //! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
+//! - [`rand`]: cheap per-thread random numbers (`select!`'s branch order).
 //! - [`stop`]: the signal `run_forever` waits on.
 //! - [`block_on`](block_on()): drive one future on the calling thread.
 //! - [`unwind`]: how drivers and queues call user code (wakers, destructors) without letting a
@@ -26,6 +27,7 @@ pub mod context;
 pub mod coop;
 pub mod driver;
 pub mod oneshot;
+pub mod rand;
 pub mod scheduler;
 pub mod stop;
 pub mod sync;

@@ -1,5 +1,5 @@
 //! `#[weft::main]` and `#[weft::test]`: run an `async fn` on a new weft runtime (asyncio:
-//! `asyncio.run(main())`).
+//! `asyncio.run(main())`); and `weft::select!` (`select.rs`).
 //!
 //! Use them through the `weft` crate, as `#[weft::main]` and `#[weft::test]`; this crate is an
 //! implementation detail. (The examples here are not compiled, because a proc-macro crate
@@ -58,6 +58,7 @@
 
 mod args;
 mod expand;
+mod select;
 
 use proc_macro::TokenStream;
 
@@ -91,6 +92,14 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into(), Kind::Test).into()
+}
+
+/// `weft::select!`: waits for the first of several futures whose output matches its pattern,
+/// drops the others, and runs that branch's handler. Documented (with examples that compile)
+/// on the re-export, `weft::select!`; the grammar and the expansion are in `select.rs`.
+#[proc_macro]
+pub fn select(input: TokenStream) -> TokenStream {
+    select::expand(input.into()).into()
 }
 
 /// Which attribute is being expanded.

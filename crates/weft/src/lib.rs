@@ -128,6 +128,57 @@ pub use weft_macros::main;
 /// ```
 pub use weft_macros::test;
 
+/// Waits for the first of several futures to finish, runs its branch, and drops the others
+/// (asyncio: `wait(..., return_when=FIRST_COMPLETED)`, then cancel the rest).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// weft::run(async {
+///     let (tx, rx) = weft::sync::oneshot::channel::<&str>();
+///     weft::spawn(async move {
+///         weft::time::sleep(Duration::from_millis(10)).await;
+///         let _ = tx.send("reply");
+///     });
+///     let got = weft::select! {
+///         Ok(reply) = rx => Some(reply),
+///         _ = weft::time::sleep(Duration::from_secs(10)) => None,
+///     };
+///     assert_eq!(got, Some("reply"));
+/// });
+/// ```
+///
+/// Each branch is `pattern = future => handler`; a handler that is not a block is followed
+/// by a comma. What it does:
+///
+/// - Every future is polled in turn until one is ready. The order starts at a random branch
+///   each time (so no branch starves the others); start the block with `biased;` to poll top
+///   to bottom instead.
+/// - The first ready future whose output matches its pattern wins: the other futures are
+///   dropped (cancelled), then the winning handler runs with the pattern's bindings.
+/// - A future whose output does not match its pattern disables its branch, and the others go
+///   on. `pattern = future, if condition => handler` starts disabled when `condition` is false
+///   (the future is made but never polled).
+/// - `else => expression` runs when every branch is disabled; without one, that is a panic.
+/// - Handlers run outside the macro's own machinery: `?`, `return`, `break`, `continue` and
+///   `.await` in them act on the surrounding code.
+/// - It works on any executor (it only polls), and every future is polled in the task that
+///   runs the `select!`: nothing is spawned.
+///
+/// ```
+/// weft::run(async {
+///     let mut tries = 0;
+///     let result = weft::select! {
+///         biased;
+///         Some(n) = async { None::<u32> } => n,
+///         Some(n) = async { tries += 1; Some(7) }, if tries == 0 => n,
+///         else => 0,
+///     };
+///     assert_eq!(result, 7);
+/// });
+/// ```
+pub use weft_macros::select;
+
 /// Time (asyncio: `asyncio.sleep`, `wait_for`, `loop.time()`): sleeps, timeouts and intervals
 /// on a 1 ms timer wheel. They work inside a weft runtime and, through a fallback driver
 /// thread, under any other executor.
@@ -195,6 +246,13 @@ pub mod __private {
     //! Used by the macros; not public API.
     pub use crate::join_tuple::{Join, JoinTuple};
     pub use crate::maybe_done::MaybeDone;
+    pub use std::future::poll_fn;
+
+    /// Where `select!` starts polling: a random branch of `n`, so no branch is always first.
+    pub fn select_start(n: usize) -> usize {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        weft_core::rand::below(n) as usize
+    }
 }
 
 const _: () = {
