@@ -47,7 +47,8 @@ pub fn interval(period: Duration) -> Interval {
     }
 }
 
-/// A stream of ticks; see [`interval`].
+/// A stream of ticks; see [`interval`]. Also a [`Stream`](futures_core::Stream) of the
+/// ticks' scheduled instants, which never ends.
 #[derive(Debug)]
 pub struct Interval {
     period: Duration,
@@ -110,5 +111,13 @@ impl Interval {
     /// Makes the next tick due one period from now.
     pub fn reset(&mut self) {
         self.next = Instant::now() + self.period;
+    }
+}
+
+impl futures_core::Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        self.get_mut().poll_tick(cx).map(Some)
     }
 }

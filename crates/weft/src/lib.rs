@@ -198,13 +198,58 @@ pub mod time {
     };
 }
 
-/// Asynchronous I/O: `Async<T>` for any file descriptor, and the `futures-io` traits with the
+/// Asynchronous I/O: `Async<T>` for any file descriptor, the `futures-io` traits with the
 /// usual extension methods (`read`, `read_exact`, `read_to_end`, `write_all`, `flush`,
-/// `close`, from futures-lite).
+/// `close`), buffering (asyncio's `StreamReader` / `StreamWriter`), `copy` and `split`. The
+/// buffers and helpers are futures-lite's, which every futures-io reader and writer works with.
+///
+/// ```
+/// use weft::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+/// use weft::stream::StreamExt;
+///
+/// weft::run(async {
+///     let (client, server) = weft::net::UnixStream::pair()?;
+///     let writer = weft::spawn(async move {
+///         let mut client = weft::io::BufWriter::new(client);
+///         client.write_all(b"first line\nsecond line\n").await?;
+///         client.flush().await // then dropped: the reader sees end-of-file
+///     });
+///     let mut lines = BufReader::new(server).lines();
+///     assert_eq!(lines.next().await.transpose()?, Some("first line".to_owned()));
+///     assert_eq!(lines.next().await.transpose()?, Some("second line".to_owned()));
+///     assert!(lines.next().await.is_none());
+///     writer.await??;
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub mod io {
     pub use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
-    pub use futures_lite::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    pub use futures_lite::io::{
+        AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter, Lines, ReadHalf, Split,
+        WriteHalf, copy, split,
+    };
     pub use weft_io::Async;
+}
+
+/// Streams (asynchronous iterators): the `Stream` trait (futures-core's, which the ecosystem
+/// shares) and `StreamExt` (futures-lite's: `next`, `map`, `filter`, `take`, `collect`, ...).
+/// [`time::Interval`], [`io::Lines`] and [`net::TcpListener::incoming`] are streams.
+///
+/// ```
+/// use std::time::Duration;
+/// use weft::stream::StreamExt;
+///
+/// weft::run(async {
+///     let ticks: Vec<_> = weft::time::interval(Duration::from_millis(1)).take(3).collect().await;
+///     assert_eq!(ticks.len(), 3);
+///     let doubled: Vec<u32> = weft::stream::iter([1, 2, 3]).map(|x| x * 2).collect().await;
+///     assert_eq!(doubled, [2, 4, 6]);
+/// });
+/// ```
+pub mod stream {
+    pub use futures_core::Stream;
+    pub use futures_lite::stream::{StreamExt, empty, iter, once, pending, poll_fn, repeat};
 }
 
 /// Networking (asyncio: `open_connection`, `start_server`, datagram endpoints): TCP, UDP and
@@ -233,7 +278,9 @@ pub mod io {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub mod net {
-    pub use weft_io::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+    pub use weft_io::net::{
+        TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, split, tcp, unix,
+    };
 }
 
 /// Thread pools for blocking work (asyncio: the executors given to `run_in_executor`).

@@ -1,9 +1,10 @@
 //! Networking: TCP, UDP and Unix-domain sockets over the reactor (asyncio: `open_connection`,
 //! `start_server`, datagram endpoints).
 
-mod tcp;
+pub mod split;
+pub mod tcp;
 mod udp;
-mod unix;
+pub mod unix;
 
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;

@@ -1,5 +1,6 @@
 //! TCP.
 
+use super::split::{self, impl_split_stream};
 use super::{each_addr, resolve};
 use crate::Async;
 use std::io::{self, Read, Write};
@@ -55,11 +56,64 @@ impl TcpListener {
         self.io.get_ref().local_addr()
     }
 
+    /// The accepted connections as a [`Stream`](futures_core::Stream) of
+    /// `io::Result<TcpStream>` (an error, such as `EMFILE`, is one item: the stream goes on).
+    ///
+    /// ```
+    /// use weft::stream::StreamExt;
+    ///
+    /// weft::run(async {
+    ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let addr = listener.local_addr()?;
+    ///     weft::spawn(async move { weft::net::TcpStream::connect(addr).await });
+    ///     let mut incoming = listener.incoming();
+    ///     let stream = incoming.next().await.expect("never ends")?;
+    ///     assert_eq!(stream.local_addr()?, addr);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
     /// The std listener inside.
     pub fn get_ref(&self) -> &std::net::TcpListener {
         self.io.get_ref()
     }
 }
+
+/// The stream of connections a [`TcpListener`] accepts (from [`TcpListener::incoming`]);
+/// it never ends.
+#[derive(Debug)]
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl futures_core::Stream for Incoming<'_> {
+    type Item = io::Result<TcpStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let accepted = std::task::ready!(self.listener.io.poll_with(
+            crate::readiness::Direction::Read,
+            cx,
+            &mut |l| l.accept()
+        ));
+        Poll::Ready(Some(accepted.and_then(|(s, _)| TcpStream::from_std(s))))
+    }
+}
+
+/// The owned reading half of a [`TcpStream`], from [`TcpStream::into_split`].
+pub type OwnedReadHalf = split::OwnedReadHalf<TcpStream>;
+/// The owned writing half of a [`TcpStream`], from [`TcpStream::into_split`]; dropping it
+/// shuts the write side down.
+pub type OwnedWriteHalf = split::OwnedWriteHalf<TcpStream>;
+/// The borrowed reading half of a [`TcpStream`], from [`TcpStream::split`].
+pub type ReadHalf<'a> = split::ReadHalf<'a, TcpStream>;
+/// The borrowed writing half of a [`TcpStream`], from [`TcpStream::split`].
+pub type WriteHalf<'a> = split::WriteHalf<'a, TcpStream>;
+/// Two halves of different streams given to `reunite`.
+pub type ReuniteError = split::ReuniteError<TcpStream>;
 
 /// A TCP connection (asyncio: the streams of `open_connection`). Implements `AsyncRead` and
 /// `AsyncWrite`, also through `&TcpStream` (read and write halves from one stream).
@@ -110,6 +164,42 @@ impl TcpStream {
     /// The std stream inside.
     pub fn get_ref(&self) -> &std::net::TcpStream {
         self.io.get_ref()
+    }
+
+    /// Splits the stream into a reading half and a writing half that can move into tasks of
+    /// their own (asyncio: the `StreamReader` and `StreamWriter` of one connection). Dropping
+    /// the write half shuts the write side down; [`OwnedReadHalf::reunite`] puts them back.
+    ///
+    /// ```
+    /// use weft::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// weft::run(async {
+    ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = weft::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     let (mut read, mut write) = server.into_split();
+    ///     let writer = weft::spawn(async move { write.write_all(b"hi").await });
+    ///     let mut client = client;
+    ///     client.write_all(b"yo").await?;
+    ///     let mut buf = [0; 2];
+    ///     read.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"yo");
+    ///     writer.await??; // the write half is dropped here: the client reads end-of-file
+    ///     let mut got = Vec::new();
+    ///     client.read_to_end(&mut got).await?;
+    ///     assert_eq!(got, b"hi");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    /// Borrowed reading and writing halves, usable at once (for example in one
+    /// `weft::join!`); no allocation.
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
     }
 }
 
@@ -194,6 +284,7 @@ pub(crate) use impl_async_io;
 
 impl_async_io!(TcpStream);
 impl_async_io!(&TcpStream);
+impl_split_stream!(TcpStream);
 
 // `Read`/`Write` are implemented for `&std::net::TcpStream`, which `&Async<_>` needs.
 const _: fn() = || {

@@ -1,5 +1,6 @@
 //! Unix-domain stream sockets.
 
+use super::split::{self, impl_split_stream};
 use super::tcp::impl_async_io;
 use crate::Async;
 use std::io;
@@ -79,9 +80,34 @@ impl UnixStream {
     pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
+
+    /// Splits the stream into a reading half and a writing half that can move into tasks of
+    /// their own; dropping the write half shuts the write side down. As
+    /// `TcpStream::into_split`.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    /// Borrowed reading and writing halves; no allocation.
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
 }
+
+/// The owned reading half of a [`UnixStream`], from [`UnixStream::into_split`].
+pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
+/// The owned writing half of a [`UnixStream`], from [`UnixStream::into_split`]; dropping it
+/// shuts the write side down.
+pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
+/// The borrowed reading half of a [`UnixStream`], from [`UnixStream::split`].
+pub type ReadHalf<'a> = split::ReadHalf<'a, UnixStream>;
+/// The borrowed writing half of a [`UnixStream`], from [`UnixStream::split`].
+pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
+/// Two halves of different streams given to `reunite`.
+pub type ReuniteError = split::ReuniteError<UnixStream>;
 
 use std::net::Shutdown;
 
 impl_async_io!(UnixStream);
 impl_async_io!(&UnixStream);
+impl_split_stream!(UnixStream);
