@@ -1,5 +1,6 @@
 //! `JoinHandle`: the awaitable, abortable handle of a spawned task.
 
+use super::abort::AbortHandle;
 use super::error::JoinError;
 use super::id::TaskId;
 use super::raw::RawTask;
@@ -50,10 +51,13 @@ impl<T> JoinHandle<T> {
     /// point, at once if it is idle, so its destructors run; awaiting the handle then gives a
     /// `JoinError` whose `is_cancelled()` is true. Aborting a finished task changes nothing.
     pub fn abort(&self) {
-        if self.raw.state().transition_to_notified_and_cancel() {
-            // SAFETY: the transition added a reference for the Notified being submitted.
-            unsafe { self.raw.schedule() };
-        }
+        self.raw.abort();
+    }
+
+    /// A handle that can cancel the task from elsewhere (another task, a callback, a thread)
+    /// while this one stays with whoever awaits the output.
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle::new(self.raw)
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled and dropped).

@@ -20,6 +20,7 @@
 //!
 //! See `state.rs` for the state word and `raw.rs` for who owns which field when.
 
+mod abort;
 mod current;
 mod error;
 mod harness;
@@ -31,6 +32,7 @@ mod registry;
 mod state;
 mod waker;
 
+pub use abort::AbortHandle;
 pub use error::JoinError;
 pub use id::TaskId;
 pub use info::{TaskInfo, current};

@@ -161,6 +161,15 @@ impl RawTask {
         unsafe { (self.header().vtable.shutdown)(self.ptr) }
     }
 
+    /// Cancels the task (`JoinHandle::abort`, `AbortHandle::abort`): marks it cancelled and,
+    /// if it was idle, submits it so its next poll drops the future.
+    pub(crate) fn abort(self) {
+        if self.state().transition_to_notified_and_cancel() {
+            // SAFETY: the transition added a reference for the Notified being submitted.
+            unsafe { self.schedule() };
+        }
+    }
+
     /// Drops one reference, freeing the task if it was the last.
     ///
     /// # Safety

@@ -1,13 +1,14 @@
 //! `JoinSet`: a set of spawned tasks, awaited in completion order (asyncio: `TaskGroup`,
 //! `as_completed`).
 
+use super::Builder as TaskBuilder;
 use crate::ready::ReadySet;
 use crate::runtime::Handle;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use weft_core::task::{JoinError, JoinHandle};
+use weft_core::task::{AbortHandle, JoinError, JoinHandle};
 
 /// A set of tasks spawned together; `join_next` returns them as they finish.
 ///
@@ -86,7 +87,8 @@ impl<T> JoinSet<T> {
         JoinNext { set: self }
     }
 
-    fn insert(&mut self, handle: JoinHandle<T>) {
+    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        let abort = handle.abort_handle();
         let slot = self.free.pop();
         let index = self.ready.insert(slot);
         if index == self.tasks.len() {
@@ -95,6 +97,7 @@ impl<T> JoinSet<T> {
             self.tasks[index] = Some(handle);
         }
         self.len += 1;
+        abort
     }
 
     fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
@@ -126,25 +129,106 @@ impl<T> JoinSet<T> {
 }
 
 impl<T: Send + 'static> JoinSet<T> {
-    /// Spawns `future` on the current runtime and adds it to the set.
+    /// Spawns `future` on the current runtime and adds it to the set; the handle cancels that
+    /// one task.
     ///
     /// # Panics
     ///
     /// Outside a runtime, as [`weft::spawn`](crate::spawn).
     #[track_caller]
-    pub fn spawn<F>(&mut self, future: F)
+    pub fn spawn<F>(&mut self, future: F) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,
     {
-        self.insert(crate::spawn(future));
+        self.insert(crate::spawn(future))
     }
 
     /// Spawns `future` on the runtime of `handle` and adds it to the set.
-    pub fn spawn_on<F>(&mut self, future: F, handle: &Handle)
+    pub fn spawn_on<F>(&mut self, future: F, handle: &Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,
     {
-        self.insert(handle.spawn(future));
+        self.insert(handle.spawn(future))
+    }
+
+    /// Runs `f` on the current runtime's blocking pool (as [`weft::spawn_blocking`]) and adds
+    /// the job to the set. Aborting it only stops a job that has not started.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, as [`weft::spawn_blocking`].
+    ///
+    /// [`weft::spawn_blocking`]: crate::spawn_blocking
+    #[track_caller]
+    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.insert(crate::spawn_blocking(f))
+    }
+
+    /// A builder for a task with options (a name) that goes into this set.
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let mut set = weft::task::JoinSet::new();
+    ///     set.build_task().name("fetch").spawn(async {
+    ///         weft::task::current().and_then(|t| t.name().map(String::from))
+    ///     });
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap().as_deref(), Some("fetch"));
+    /// });
+    /// ```
+    pub fn build_task(&mut self) -> SetBuilder<'_, T> {
+        SetBuilder {
+            set: self,
+            task: TaskBuilder::new(),
+        }
+    }
+}
+
+/// A task builder whose task goes into a [`JoinSet`]; from [`JoinSet::build_task`].
+#[must_use = "a builder does nothing until `spawn` is called"]
+pub struct SetBuilder<'a, T> {
+    set: &'a mut JoinSet<T>,
+    task: TaskBuilder<'a>,
+}
+
+impl<'a, T: Send + 'static> SetBuilder<'a, T> {
+    /// The task's name (`JoinHandle::name`, `weft::task::current().name()`).
+    pub fn name(mut self, name: &'a str) -> SetBuilder<'a, T> {
+        self.task = self.task.name(name);
+        self
+    }
+
+    /// Spawns the task on the current runtime and adds it to the set.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, as [`weft::spawn`](crate::spawn).
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let handle = self.task.spawn(future);
+        self.set.insert(handle)
+    }
+
+    /// Spawns the task on the runtime of `handle` and adds it to the set.
+    pub fn spawn_on<F>(self, future: F, handle: &Handle) -> AbortHandle
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let handle = self.task.spawn_on(future, handle);
+        self.set.insert(handle)
+    }
+}
+
+impl<T> fmt::Debug for SetBuilder<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetBuilder")
+            .field("task", &self.task)
+            .finish()
     }
 }
 
