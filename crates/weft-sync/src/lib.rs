@@ -12,6 +12,7 @@
 //! | [`Event`] | `Event` | a flag that tasks wait to see set |
 //! | [`Condition`] | `Condition` | a condition variable used with [`Mutex`] |
 //! | [`Barrier`] | `Barrier` | groups of `n` tasks wait for each other |
+//! | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | `Queue`, `LifoQueue`, `PriorityQueue` | producers and consumers, with `task_done` / `join` / `shutdown` |
 //!
 //! # Fairness and cancellation
 //!
@@ -34,6 +35,7 @@ mod event;
 mod list;
 mod mutex;
 mod notify;
+mod queue;
 mod rwlock;
 mod semaphore;
 use weft_core::sync;
@@ -44,6 +46,7 @@ pub use condition::Condition;
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
+pub use queue::{GetError, LifoQueue, PriorityQueue, PutError, Queue, QueueShutDown};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,

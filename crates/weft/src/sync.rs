@@ -1,4 +1,4 @@
-//! Synchronization between tasks and threads (asyncio's `Future`, `Lock`, `Event`,
+//! Synchronization between tasks and threads (asyncio's `Future`, `Queue`, `Lock`, `Event`,
 //! `Condition`, `Semaphore`, `Barrier`).
 //!
 //! Every type here works without a runtime too: under other executors, and (the `blocking_*`
@@ -6,9 +6,10 @@
 //! dropped waiting future loses nothing: what it was about to get goes to the next waiter.
 
 pub use weft_sync::{
-    AcquireError, Barrier, BarrierWaitResult, Condition, Event, Mutex, MutexGuard, Notified,
-    Notify, OwnedMutexGuard, OwnedSemaphorePermit, RwLock, RwLockReadGuard, RwLockWriteGuard,
-    Semaphore, SemaphorePermit, TryAcquireError, TryLockError,
+    AcquireError, Barrier, BarrierWaitResult, Condition, Event, GetError, LifoQueue, Mutex,
+    MutexGuard, Notified, Notify, OwnedMutexGuard, OwnedSemaphorePermit, PriorityQueue, PutError,
+    Queue, QueueShutDown, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore, SemaphorePermit,
+    TryAcquireError, TryLockError,
 };
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
