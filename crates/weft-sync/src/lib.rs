@@ -12,6 +12,7 @@
 //! | [`Event`] | `Event` | a flag that tasks wait to see set |
 //! | [`Condition`] | `Condition` | a condition variable used with [`Mutex`] |
 //! | [`Barrier`] | `Barrier` | groups of `n` tasks wait for each other |
+//! | [`broadcast`] | | every receiver sees every value (a bounded ring; laggers are told) |
 //! | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | `Queue`, `LifoQueue`, `PriorityQueue` | producers and consumers, with `task_done` / `join` / `shutdown` |
 //!
 //! # Fairness and cancellation
@@ -30,6 +31,7 @@
 mod barrier;
 mod batch;
 mod blocking;
+pub mod broadcast;
 mod condition;
 mod event;
 mod list;

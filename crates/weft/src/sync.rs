@@ -12,6 +12,8 @@ pub use weft_sync::{
     TryAcquireError, TryLockError,
 };
 
+pub use weft_sync::broadcast;
+
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
 ///
 /// ```
