@@ -1,5 +1,6 @@
-//! weft-io: the I/O reactor over `polling` (epoll on Linux), `Async<T>`, and TCP, UDP and Unix
-//! sockets. Users reach these through `weft::io` and `weft::net`.
+//! weft-io: the I/O reactor (over epoll on Linux, the `polling` crate elsewhere; see `sys/`),
+//! `Async<T>`, and TCP, UDP and Unix sockets. Users reach these through `weft::io` and
+//! `weft::net`.
 
 mod async_io;
 pub mod net;
@@ -10,6 +11,7 @@ mod readiness;
 #[cfg(weft_loom)]
 #[doc(hidden)]
 pub mod readiness;
+mod sys;
 use weft_core::sync;
 
 pub use async_io::Async;

@@ -1,5 +1,16 @@
-//! The reactor: one `polling::Poller` (epoll here) per runtime, every source registered once in
-//! edge-triggered mode, and per-source readiness plus reader and writer wakers.
+//! The reactor: one OS poller per runtime (`sys/`: epoll on Linux, the `polling` crate
+//! elsewhere), every source registered once in edge-triggered mode, and per-source readiness
+//! plus reader and writer wakers.
+//!
+//! # Sources and keys
+//!
+//! Each registered fd is a [`Source`] in a table of slots; its key, which the poller hands back
+//! with each of its events, is its slot's index. A freed slot goes on a free list, and the next
+//! registration takes it back, but only once the poller accepted the fd: a failed
+//! registration leaves the table as it was. An event whose slot is empty (its source was
+//! deregistered meanwhile) is dropped; one for a slot already reused goes to the new source,
+//! which at worst costs it one spurious try (sources start ready anyway). Keys, being indices,
+//! never reach the backend's own key (`sys::WAKE_KEY`).
 //!
 //! # Readiness
 //!
@@ -35,7 +46,7 @@
 //! never unwinds out of the driver, `close` or a drop.
 
 use crate::readiness::{IoEvent, Readiness};
-use polling::{Event, Events, PollMode, Poller};
+use crate::sys::{self, Events as _, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,17 +57,12 @@ use weft_core::scheduler::{Park, Unpark};
 use weft_core::sync::{Mutex, MutexGuard};
 use weft_core::unwind;
 
-/// The key of the reactor's own wake-up eventfd (polling reserves `usize::MAX`).
-const WAKE_KEY: usize = usize::MAX - 1;
+/// The events one wait of this platform's poller fills.
+type Events = <sys::Backend as Poller>::Events;
 
 /// The I/O reactor of one runtime (or of the fallback driver).
 pub struct Reactor {
-    poller: Poller,
-    /// Linux: an eventfd registered (edge-triggered) under [`WAKE_KEY`]; `unpark` writes it.
-    /// Waking through it costs one write and one read, where `Poller::notify` costs a write
-    /// plus polling's five-syscall re-arming wait.
-    #[cfg(target_os = "linux")]
-    wake: std::os::fd::OwnedFd,
+    poller: sys::Backend,
     sources: Mutex<Sources>,
     /// Set (under the sources' lock) when the runtime that drives this reactor closed: nothing
     /// will dispatch its events.
@@ -83,58 +89,11 @@ impl Reactor {
     ///
     /// When the OS refuses a poller (out of file descriptors).
     pub fn new() -> io::Result<Arc<Reactor>> {
-        let poller = Poller::new()?;
-        #[cfg(target_os = "linux")]
-        let wake = {
-            // SAFETY: eventfd with valid flags; the result is checked below.
-            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-            if fd < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // SAFETY: `fd` was just created and is owned by nobody else.
-            let wake = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
-            // SAFETY: the eventfd lives as long as the reactor, which deletes nothing from
-            // the poller after it is dropped (the poller is dropped with it).
-            unsafe {
-                poller.add_with_mode(
-                    wake.as_raw_fd(),
-                    Event::readable(WAKE_KEY),
-                    PollMode::Edge,
-                )?;
-            }
-            wake
-        };
         Ok(Arc::new(Reactor {
-            poller,
-            #[cfg(target_os = "linux")]
-            wake,
+            poller: sys::Backend::new()?,
             sources: Mutex::new(Sources::default()),
             closed: AtomicBool::new(false),
         }))
-    }
-
-    /// Interrupts a wait in progress (or makes the next one return at once).
-    fn wake(&self) {
-        #[cfg(target_os = "linux")]
-        {
-            let one: u64 = 1;
-            // SAFETY: writing 8 bytes from a valid u64 to our own eventfd; an error (the
-            // counter would overflow) means a wake-up is pending anyway.
-            let _ = unsafe { libc::write(self.wake.as_raw_fd(), (&one as *const u64).cast(), 8) };
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            // Fails only if the poller is gone; then nobody is waiting in it.
-            let _ = self.poller.notify();
-        }
-    }
-
-    /// Drains the wake-up eventfd after its event, so the next write makes a new edge.
-    #[cfg(target_os = "linux")]
-    fn drain_wake(&self) {
-        let mut value: u64 = 0;
-        // SAFETY: reading 8 bytes into a valid u64 from our own non-blocking eventfd.
-        let _ = unsafe { libc::read(self.wake.as_raw_fd(), (&mut value as *mut u64).cast(), 8) };
     }
 
     fn sources(&self) -> MutexGuard<'_, Sources> {
@@ -153,7 +112,10 @@ impl Reactor {
         // The key is taken from the free list only once the poller accepted the fd: a failed
         // registration leaves the table as it was.
         let key = sources.free.last().copied().unwrap_or(sources.slots.len());
-        self.add(fd, key)?;
+        // SAFETY: the fd is deleted (`deregister`) before the `Async` that owns it closes it,
+        // so the poller never holds a closed or reused fd; `key` is a slot index, never
+        // `sys::WAKE_KEY` (see "Sources and keys" above).
+        unsafe { self.poller.add(fd, key)? };
         let source = Arc::new(Source {
             key,
             fd: fd.as_raw_fd(),
@@ -172,40 +134,6 @@ impl Reactor {
             sources.slots[key] = Some(source.clone());
         }
         Ok(source)
-    }
-
-    /// Adds `fd` to the poller under `key`: edge-triggered, both directions.
-    ///
-    /// On Linux this is our own `epoll_ctl` on the poller's descriptor, so that it can ask
-    /// for `EPOLLRDHUP` (polling does not): the peer's FIN then shows up as a hang-up, which
-    /// the short-read rule needs (`readiness.rs`). polling's own `delete` removes it, as with
-    /// any fd. Elsewhere it is polling's `add`.
-    fn add(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            let mut event = libc::epoll_event {
-                events: (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32,
-                u64: key as u64,
-            };
-            let epfd = self.poller.as_raw_fd();
-            // SAFETY: `epfd` is the poller's live epoll descriptor, `fd` a live descriptor
-            // borrowed from its owner, and `event` a valid epoll_event. The fd is deregistered
-            // (`deregister`) before the `Async` that owns it closes it, so the poller never
-            // holds a closed or reused fd.
-            let r = unsafe {
-                libc::epoll_ctl(epfd, libc::EPOLL_CTL_ADD, fd.as_raw_fd(), &raw mut event)
-            };
-            if r < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok(())
-        }
-        #[cfg(not(target_os = "linux"))]
-        // SAFETY: as above: deregistered before its owner closes it.
-        unsafe {
-            self.poller
-                .add_with_mode(fd.as_raw_fd(), Event::all(key), PollMode::Edge)
-        }
     }
 
     /// Removes a source; called before its fd is closed.
@@ -228,19 +156,17 @@ impl Reactor {
     }
 
     /// Waits for events (at most `timeout`) and dispatches them to their sources' waiters.
+    /// The sources' lock is taken once for the batch, and not at all when only a notify (or
+    /// the timeout) ended the wait.
     fn poll(&self, events: &mut Events, timeout: Option<Duration>, wakers: &mut Vec<Waker>) {
-        #[cfg(target_os = "linux")]
-        if self.poll_epoll(events, timeout, wakers) {
-            return;
-        }
-        events.clear();
         // EINTR and friends: return and let the caller come back.
         if self.poller.wait(events, timeout).is_err() {
             return;
         }
-        let sources = self.sources();
-        for event in events.iter() {
-            Self::dispatch(&sources, event.key, polled_event(&event), wakers);
+        let mut sources = None;
+        for (key, event) in events.iter() {
+            let sources = sources.get_or_insert_with(|| self.sources());
+            Self::dispatch(sources, key, event, wakers);
         }
     }
 
@@ -250,79 +176,6 @@ impl Reactor {
         if let Some(Some(source)) = sources.slots.get(key) {
             source.readiness.fire(event, wakers);
         }
-    }
-
-    /// The fast path on Linux: one `epoll_wait` on the poller's epoll descriptor. `polling`'s
-    /// own `wait` costs five syscalls (it arms a timerfd for the timeout and re-arms its
-    /// notifier every time); measured on tcp_echo, that was the gap to tokio. Sources are
-    /// registered through `polling` as usual, with their key in the event data. When the
-    /// notifier (or polling's timerfd) fires — key `usize::MAX` — this falls back to
-    /// `polling`'s `wait` with a zero timeout, which clears and re-arms them and resets its
-    /// `notified` flag, so `Poller::notify` keeps working. Returns `false` when the caller
-    /// should use `polling`'s `wait` instead.
-    #[cfg(target_os = "linux")]
-    fn poll_epoll(
-        &self,
-        events: &mut Events,
-        timeout: Option<Duration>,
-        wakers: &mut Vec<Waker>,
-    ) -> bool {
-        const CAPACITY: usize = 256;
-        let timeout_ms: libc::c_int = match timeout {
-            None => -1,
-            // Round up: the driver above never wakes before a timer's deadline.
-            Some(t) => i32::try_from(t.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX),
-        };
-        let mut buf = [libc::epoll_event { events: 0, u64: 0 }; CAPACITY];
-        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.poller);
-        // SAFETY: `fd` is the live epoll descriptor owned by `self.poller`; `buf` is a valid,
-        // writable array of CAPACITY events.
-        let n =
-            unsafe { libc::epoll_wait(fd, buf.as_mut_ptr(), CAPACITY as libc::c_int, timeout_ms) };
-        let Ok(n) = usize::try_from(n) else {
-            return true; // EINTR and the like: the caller comes back
-        };
-        const READ: u32 =
-            (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI)
-                as u32;
-        const WRITE: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
-        const READ_HUP: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
-        const WRITE_HUP: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
-        let mut notified = false;
-        let sources = (n > 0).then(|| self.sources());
-        for event in &buf[..n] {
-            let (flags, data) = (event.events, event.u64);
-            let key = usize::try_from(data).unwrap_or(usize::MAX);
-            if key == WAKE_KEY {
-                self.drain_wake();
-                continue;
-            }
-            if key == usize::MAX {
-                notified = true;
-                continue;
-            }
-            if let Some(sources) = &sources {
-                let event = IoEvent {
-                    readable: flags & READ != 0,
-                    writable: flags & WRITE != 0,
-                    read_hup: flags & READ_HUP != 0,
-                    write_hup: flags & WRITE_HUP != 0,
-                };
-                Self::dispatch(sources, key, event, wakers);
-            }
-        }
-        drop(sources);
-        if notified {
-            // Let polling clear and re-arm its notifier (and report anything else pending).
-            events.clear();
-            if self.poller.wait(events, Some(Duration::ZERO)).is_ok() {
-                let sources = self.sources();
-                for event in events.iter() {
-                    Self::dispatch(&sources, event.key, polled_event(&event), wakers);
-                }
-            }
-        }
-        true
     }
 
     /// The runtime driving this reactor closed: wake every waiter; from now on their
@@ -357,21 +210,8 @@ impl Reactor {
     }
 }
 
-/// An event as `polling` reports it. It cannot say whether the peer half-closed (`EPOLLRDHUP`
-/// is folded into "readable"), so every event counts as a possible hang-up: sources
-/// whose events come this way (rare on Linux, where the fast path reads epoll itself) keep
-/// their readiness after a short transfer, at the cost of one `WouldBlock` syscall.
-fn polled_event(event: &Event) -> IoEvent {
-    IoEvent {
-        readable: event.readable,
-        writable: event.writable,
-        read_hup: event.readable,
-        write_hup: event.writable,
-    }
-}
-
 /// The `Park` layer over a reactor: parking waits for I/O events (and `unpark` interrupts the
-/// wait through `Poller::notify`).
+/// wait through the poller's notify).
 pub struct IoDriver {
     reactor: Arc<Reactor>,
     events: Events,
@@ -412,7 +252,7 @@ struct Notify(Arc<Reactor>);
 
 impl Unpark for Notify {
     fn unpark(&self) {
-        self.0.wake();
+        self.0.poller.notify();
     }
 }
 
