@@ -53,7 +53,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
-use weft_core::scheduler::{Park, Unpark};
+use weft_core::driver::{Park, Unpark};
 use weft_core::sync::{Mutex, MutexGuard};
 use weft_core::unwind;
 
@@ -276,9 +276,9 @@ pub(crate) fn current() -> io::Result<Arc<Reactor>> {
     }
 }
 
-/// The process-wide fallback reactor, for sockets outside any weft runtime. It is driven by
-/// the fallback driver thread of weft-timer (`weft-fallback`), which serves the fallback
-/// timers too: one thread for both, whichever is used first.
+/// The process-wide fallback reactor, for sockets outside any weft runtime. It is the I/O base
+/// of weft-core's fallback driver thread (`weft-fallback`), which serves the fallback timers
+/// too: one thread for both, whichever is used first.
 pub fn fallback() -> io::Result<Arc<Reactor>> {
     static FALLBACK: OnceLock<Arc<Reactor>> = OnceLock::new();
     if let Some(r) = FALLBACK.get() {
@@ -287,9 +287,9 @@ pub fn fallback() -> io::Result<Arc<Reactor>> {
     let reactor = Reactor::new()?;
     if FALLBACK.set(reactor.clone()).is_ok() {
         // Only the thread that set FALLBACK attaches, so this is the one I/O layer.
-        weft_timer::fallback::attach_io(Box::new(IoDriver::new(reactor))).map_err(|_| {
-            io::Error::other("weft: the fallback driver already drives another reactor")
-        })?;
+        weft_core::driver::fallback::attach_base(Box::new(IoDriver::new(reactor))).map_err(
+            |_| io::Error::other("weft: the fallback driver already drives another reactor"),
+        )?;
     }
     Ok(FALLBACK.get().expect("set above").clone())
 }

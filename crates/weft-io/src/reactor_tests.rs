@@ -21,7 +21,7 @@ fn enter(reactor: &Arc<Reactor>) -> weft_core::context::ScopeGuard {
         ..Default::default()
     })
 }
-use weft_core::scheduler::Park;
+use weft_core::driver::Park;
 
 struct Count(AtomicUsize);
 

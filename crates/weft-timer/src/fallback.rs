@@ -15,15 +15,3 @@ pub fn timers() -> &'static TimerHandle {
         })
     })
 }
-
-/// Makes the fallback thread drive `io` as well. Kept while weft-io still calls it; weft-io
-/// attaches through weft-core directly.
-///
-/// # Errors
-///
-/// `Err(io)` when another layer was attached first.
-pub fn attach_io(
-    io: Box<dyn weft_core::driver::Park>,
-) -> Result<(), Box<dyn weft_core::driver::Park>> {
-    weft_core::driver::fallback::attach_base(io)
-}

@@ -15,9 +15,6 @@ mod shared;
 mod worker;
 
 pub use handle::{Config, Handle, Launch, create, start};
-// Transitional: weft-io still names these here; they live in `crate::driver`.
-#[doc(hidden)]
-pub use crate::driver::{Park, Unpark};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 
 #[cfg(weft_loom)]
