@@ -51,6 +51,24 @@ impl<T: AsFd> Async<T> {
         })
     }
 
+    /// Makes `io` non-blocking and registers it with the process-wide fallback reactor, driven
+    /// by the fallback thread, whatever runtime the caller is in: for an object that must
+    /// outlive any one runtime (the signal pipe every runtime listens to).
+    ///
+    /// # Errors
+    ///
+    /// When the descriptor cannot be made non-blocking or registered.
+    pub fn new_fallback(io: T) -> io::Result<Async<T>> {
+        set_nonblocking(io.as_fd())?;
+        let reactor = reactor::fallback()?;
+        let source = reactor.register(io.as_fd())?;
+        Ok(Async {
+            source,
+            reactor,
+            io: Some(io),
+        })
+    }
+
     /// The inner I/O object.
     pub fn get_ref(&self) -> &T {
         self.io.as_ref().expect("present until into_inner")
@@ -94,6 +112,25 @@ impl<T: AsFd> Async<T> {
     /// readability in between.
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
         poll_fn(|cx| self.poll_with(Direction::Read, cx, &mut op)).await
+    }
+
+    /// The poll form of [`read_with`](Async::read_with), for hand-written futures and
+    /// streams: `Pending` once `op` returned `WouldBlock` and the waker is registered.
+    pub fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_with(Direction::Read, cx, &mut op)
+    }
+
+    /// The poll form of [`write_with`](Async::write_with).
+    pub fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_with(Direction::Write, cx, &mut op)
     }
 
     /// Like [`read_with`](Async::read_with), with mutable access.

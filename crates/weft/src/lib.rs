@@ -232,6 +232,29 @@ pub mod io {
     pub use weft_io::Async;
 }
 
+/// Signals (asyncio: `loop.add_signal_handler`): `ctrl_c()`, and `unix::signal(kind)` for
+/// any catchable signal; every listener sees each delivery. For a callback per delivery, see
+/// [`runtime::Handle::add_signal_handler`].
+///
+/// ```no_run
+/// use weft::signal::unix::{SignalKind, signal};
+///
+/// #[weft::main]
+/// async fn main() -> std::io::Result<()> {
+///     let mut hangup = signal(SignalKind::hangup())?;
+///     loop {
+///         weft::select! {
+///             _ = hangup.recv() => println!("reloading the configuration"),
+///             _ = weft::signal::ctrl_c() => break,
+///         }
+///     }
+///     Ok(())
+/// }
+/// ```
+pub mod signal {
+    pub use weft_process::signal::{ctrl_c, unix};
+}
+
 /// Streams (asynchronous iterators): the `Stream` trait (futures-core's, which the ecosystem
 /// shares) and `StreamExt` (futures-lite's: `next`, `map`, `filter`, `take`, `collect`, ...).
 /// [`time::Interval`], [`io::Lines`] and [`net::TcpListener::incoming`] are streams.

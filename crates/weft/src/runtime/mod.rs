@@ -11,6 +11,7 @@
 
 mod builder;
 mod handle;
+mod signal_handler;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle};
