@@ -8,3 +8,21 @@
 //!   it saw.
 
 pub mod signal;
+
+#[cfg(weft_loom)]
+#[doc(hidden)]
+pub mod loom_internals {
+    //! What the loom models drive directly. Compiled only under `--cfg weft_loom`.
+    use std::io;
+    use std::task::{Context, Poll};
+
+    /// A listener's poll (`signal/unix.rs`), with the count and the pipe given by the model.
+    pub fn poll_delivery(
+        seen: &mut u64,
+        delivered: impl Fn() -> u64,
+        cx: &mut Context<'_>,
+        wait: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
+    ) -> Poll<Option<()>> {
+        crate::signal::unix::poll_delivery(seen, delivered, cx, wait)
+    }
+}

@@ -139,40 +139,61 @@ impl Signal {
     /// The poll form of [`recv`](Signal::recv).
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
         let coop = std::task::ready!(coop::poll_proceed(cx));
-        loop {
-            if self.take_delivery() {
-                coop.made_progress();
-                return Poll::Ready(Some(()));
-            }
-            match self.globals.poll_wait(cx) {
-                Poll::Pending => {
-                    // Registered: a delivery another listener's drain took after our look is
-                    // seen now, one after this look wakes us.
-                    if self.take_delivery() {
-                        coop.made_progress();
-                        return Poll::Ready(Some(()));
-                    }
-                    return Poll::Pending;
-                }
-                // The fallback reactor never closes; a pipe error means no more deliveries.
-                Poll::Ready(Err(_)) => return Poll::Ready(None),
-                Poll::Ready(Ok(())) => {}
-            }
+        let index = self.index;
+        let globals = self.globals;
+        let poll = poll_delivery(
+            &mut self.seen,
+            || registry::delivered(index),
+            cx,
+            |cx| globals.poll_wait(cx),
+        );
+        if poll.is_ready() {
+            coop.made_progress();
         }
+        poll
     }
 
     /// The kind this listens to.
     pub fn kind(&self) -> SignalKind {
         self.kind
     }
+}
 
-    fn take_delivery(&mut self) -> bool {
-        let now = registry::delivered(self.index);
-        if now == self.seen {
+/// One poll of a listener: a delivery since `seen` (which it then records), or wait on the
+/// pipe (`wait` drains it and registers the waker, `Pending`) and look at the count again.
+/// The loom model `loom-tests/tests/signal.rs` drives this very function.
+pub(crate) fn poll_delivery(
+    seen: &mut u64,
+    delivered: impl Fn() -> u64,
+    cx: &mut Context<'_>,
+    mut wait: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
+) -> Poll<Option<()>> {
+    let mut take = || {
+        let now = delivered();
+        if now == *seen {
             return false;
         }
-        self.seen = now;
+        *seen = now;
         true
+    };
+    loop {
+        if take() {
+            return Poll::Ready(Some(()));
+        }
+        match wait(cx) {
+            Poll::Pending => {
+                // Registered: a delivery another listener's drain took after our look is seen
+                // now, one after this look wakes us.
+                return if take() {
+                    Poll::Ready(Some(()))
+                } else {
+                    Poll::Pending
+                };
+            }
+            // The fallback reactor never closes; a pipe error means no more deliveries.
+            Poll::Ready(Err(_)) => return Poll::Ready(None),
+            Poll::Ready(Ok(())) => {}
+        }
     }
 }
 
