@@ -6,25 +6,40 @@
 //! ```
 //!
 //! An argument sets the address (`127.0.0.1:0` picks a free port); with `--once` the server
-//! stops after serving one connection (used by the tests).
+//! stops after serving one connection (used by the tests). Ctrl-C (SIGINT) stops it cleanly:
+//! it stops accepting, cancels the open connections, and exits 0.
 
 use weft::io::{AsyncReadExt, AsyncWriteExt};
 use weft::net::{TcpListener, TcpStream};
+use weft::signal::unix::{SignalKind, signal};
+use weft::task::JoinSet;
 
 #[weft::main]
 async fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:7878".to_owned());
     let once = args.any(|a| a == "--once");
+    // Listening before we say we are up: from here on Ctrl-C comes to us.
+    let mut interrupt = signal(SignalKind::interrupt())?;
     let listener = TcpListener::bind(addr.as_str()).await?;
     println!("echo server listening on {}", listener.local_addr()?);
+    let mut connections = JoinSet::new();
     loop {
-        let (stream, peer) = listener.accept().await?;
-        let connection = weft::spawn(serve(stream));
-        if once {
-            connection.await.ok();
-            println!("served {peer}; exiting (--once)");
-            return Ok(());
+        weft::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = accepted?;
+                connections.spawn(serve(stream));
+                if once {
+                    connections.join_next().await;
+                    println!("served {peer}; exiting (--once)");
+                    return Ok(());
+                }
+            }
+            _ = interrupt.recv() => {
+                println!("Ctrl-C: closing {} connection(s) and exiting", connections.len());
+                connections.shutdown().await;
+                return Ok(());
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A tour of weft, for anyone who knows asyncio's event loop: run, tasks, names, work
 //! stealing, yield, cancellation, panics, callbacks, timers and timeouts, gather, blocking work,
-//! run_forever/stop, sockets, the nesting rule, and close — in order, in a few seconds, with
+//! run_forever/stop, sockets, the nesting rule, signals, and close — in order, in a few seconds, with
 //! timings on the loop's clock. docs/asyncio.md maps every asyncio concept to weft, and
 //! examples/asyncio_NN_*.rs have one runnable example per pattern.
 //!
@@ -288,7 +288,29 @@ fn main() -> std::io::Result<()> {
     );
 
     println!(
-        "{} 15. close: pending tasks are dropped, threads joined",
+        "{} 15. Signals: add_signal_handler(SIGINT, stop) -- Ctrl-C ends run_forever",
+        at()
+    );
+    let stopper = rt.handle().clone();
+    let on_ctrl_c =
+        rt.handle()
+            .add_signal_handler(weft::signal::unix::SignalKind::interrupt(), move || {
+                println!("         (SIGINT arrived: stopping the loop)");
+                stopper.stop();
+            })?;
+    // Press Ctrl-C here to see it for real; the tour sends itself one a moment later.
+    rt.spawn(async {
+        weft::time::sleep(Duration::from_millis(20)).await;
+        let me = std::process::id() as i32;
+        // SAFETY: sending SIGINT to this very process, which now handles it.
+        unsafe { libc::kill(me, libc::SIGINT) };
+    });
+    rt.run_forever();
+    on_ctrl_c.cancel();
+    println!("{}    run_forever returned; the handler is removed", at());
+
+    println!(
+        "{} 16. close: pending tasks are dropped, threads joined",
         at()
     );
     let pending = rt.spawn(async move {

@@ -44,6 +44,33 @@ fn the_http_example_answers_a_get() {
 }
 
 #[test]
+fn the_echo_example_exits_cleanly_on_ctrl_c() {
+    let (mut child, addr) = start("echo_server", &["127.0.0.1:0"]);
+    // An open connection, echoed once, still open when Ctrl-C comes.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.write_all(b"ping").unwrap();
+    let mut back = [0u8; 4];
+    stream.read_exact(&mut back).unwrap();
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: sending SIGINT to the child we started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    let mut said = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert!(said.contains("Ctrl-C: closing 1 connection(s)"), "{said}");
+    // The server cancelled the connection: the client reads end-of-file.
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+}
+
+#[test]
 fn the_echo_example_echoes() {
     let (mut child, addr) = start("echo_server", &["127.0.0.1:0", "--once"]);
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
