@@ -9,15 +9,9 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 use std::task::{Context, Poll};
-use support::counting_waker;
+use support::{READABLE, counting_waker};
 use weft_io::readiness::{Direction, IoEvent, Readiness};
 
-const READABLE: IoEvent = IoEvent {
-    readable: true,
-    writable: false,
-    read_hup: false,
-    write_hup: false,
-};
 const WRITABLE: IoEvent = IoEvent {
     readable: false,
     writable: true,

@@ -10,15 +10,8 @@ use loom::sync::atomic::Ordering;
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use std::task::{Context, Poll};
-use support::{Count, counting_waker};
-use weft_io::readiness::{Closed, Direction, IoEvent, Readiness};
-
-const READABLE: IoEvent = IoEvent {
-    readable: true,
-    writable: false,
-    read_hup: false,
-    write_hup: false,
-};
+use support::{Count, READABLE, counting_waker};
+use weft_io::readiness::{Closed, Direction, Readiness};
 
 /// How one pass of a task's `read_with` loop ended.
 #[derive(Debug, PartialEq, Eq)]

@@ -12,16 +12,9 @@ use loom::sync::{Arc, Mutex};
 use loom::thread;
 use std::io;
 use std::task::{Context, Poll};
-use support::counting_waker;
-use weft_io::readiness::{Closed, Direction, IoEvent, Readiness};
+use support::{READABLE, counting_waker};
+use weft_io::readiness::{Closed, Direction, Readiness};
 use weft_process::loom_internals::poll_delivery;
-
-const READABLE: IoEvent = IoEvent {
-    readable: true,
-    writable: false,
-    read_hup: false,
-    write_hup: false,
-};
 
 /// The pipe's read end as `Async::poll_read_with` drives it: wait for readiness, drain the
 /// bytes, clear readiness on `WouldBlock` (unless an event came meanwhile), and wait again.

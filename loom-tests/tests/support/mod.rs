@@ -9,6 +9,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Wake, Waker};
 use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
+use weft_io::readiness::IoEvent;
+
+/// A readable event, as the reactor dispatches it.
+pub const READABLE: IoEvent = IoEvent {
+    readable: true,
+    writable: false,
+    read_hup: false,
+    write_hup: false,
+};
 
 /// A scheduler whose run queue the model drains by hand.
 #[derive(Clone)]
