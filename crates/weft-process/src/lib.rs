@@ -1,12 +1,15 @@
-//! weft-process: signals (and, next, child processes) for the `weft` runtime, over weft-io.
+//! weft-process: child processes and signals for the `weft` runtime, over weft-io.
 //!
-//! Users name these as `weft::signal::...`.
+//! Users name these as `weft::process::...` and `weft::signal::...`.
 //!
+//! - [`process`]: `Command`, `Child` and its pipes; every child reaped without blocking a
+//!   thread (a pidfd per child on Linux, SIGCHLD elsewhere), orphans in the background.
 //! - [`signal`]: `ctrl_c()`, `unix::signal(SignalKind)` and its `Signal::recv`: one
 //!   process-wide handler per signal number that only counts the delivery and writes a byte to
 //!   a pipe the fallback reactor watches; every listener compares the count with the last one
 //!   it saw.
 
+pub mod process;
 pub mod signal;
 
 #[cfg(weft_loom)]

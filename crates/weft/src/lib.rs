@@ -232,6 +232,52 @@ pub mod io {
     pub use weft_io::Async;
 }
 
+/// Child processes (asyncio: `create_subprocess_exec` and its `Process`): [`process::Command`]
+/// has std's builder shape; [`process::Child`] is awaited (`wait`, `output`) without blocking
+/// a thread, its pipes are `AsyncRead` / `AsyncWrite`, and every child is reaped, one whose
+/// `Child` was dropped too (in the background), with or without a runtime.
+///
+/// ```
+/// use weft::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+/// use weft::process::{Command, Stdio};
+/// use weft::stream::StreamExt;
+///
+/// weft::run(async {
+///     // proc = await asyncio.create_subprocess_exec("sort", stdin=PIPE, stdout=PIPE)
+///     let mut child = Command::new("sort")
+///         .stdin(Stdio::piped())
+///         .stdout(Stdio::piped())
+///         .kill_on_drop(true)
+///         .spawn()?;
+///     let mut stdin = child.stdin.take().expect("piped");
+///     let writer = weft::spawn(async move {
+///         stdin.write_all(b"pear\napple\nfig\n").await?;
+///         stdin.close().await // end-of-file for sort
+///     });
+///     let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+///     let mut sorted = Vec::new();
+///     while let Some(line) = lines.next().await {
+///         sorted.push(line?);
+///     }
+///     writer.await.unwrap()?;
+///     assert_eq!(sorted, ["apple", "fig", "pear"]);
+///     assert_eq!(child.wait().await?.code(), Some(0)); // await proc.wait()
+///
+///     // stdout, stderr = await proc.communicate()
+///     let out = Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]).output().await?;
+///     assert_eq!((out.status.code(), &out.stdout[..], &out.stderr[..]), (Some(3), &b"out\n"[..], &b"err\n"[..]));
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod process {
+    pub use weft_process::process::{
+        Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Output, Stdio,
+    };
+    #[doc(hidden)]
+    pub use weft_process::process::{force_sigchld_reaping, orphans_pending, reaps_with_pidfd};
+}
+
 /// Signals (asyncio: `loop.add_signal_handler`): `ctrl_c()`, and `unix::signal(kind)` for
 /// any catchable signal; every listener sees each delivery. For a callback per delivery, see
 /// [`runtime::Handle::add_signal_handler`].
