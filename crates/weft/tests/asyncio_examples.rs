@@ -291,3 +291,30 @@ fn p16_no_nesting() {
         ],
     );
 }
+
+#[test]
+fn p17_subprocess() {
+    let out = run_example("asyncio_17_subprocess");
+    assert_in_order(
+        "17",
+        &out,
+        &[
+            "child said: HELLO FROM WEFT",
+            "child exited: success = true",
+            "echo said: and goodbye",
+        ],
+    );
+}
+
+#[test]
+fn p18_signal_handler() {
+    let out = run_example("asyncio_18_signal_handler");
+    assert_in_order(
+        "18",
+        &out,
+        &[
+            "waiting for SIGTERM",
+            "SIGTERM received: shutting down cleanly",
+        ],
+    );
+}
