@@ -15,6 +15,7 @@ for milestone in "main() returned 42" "squares computed by 5 tasks: [1, 4, 9, 16
     'gather -> ["A", "B", "C"]' 'wait_for -> Err("deadline has elapsed")' \
     'spawn_blocking -> "read from a slow device"' "run_forever returned after stop()" \
     'the server echoed "hello, weft"' 'panicked: "nested runtime' \
+    "SIGINT arrived: stopping the loop" "run_forever returned; the handler is removed" \
     "closed = true" "tour complete"; do
     if ! grep -qF -- "$milestone" <<<"$out"; then
         echo "tour output is missing: $milestone" >&2
