@@ -97,6 +97,16 @@ impl Watched {
     }
 }
 
+/// A failed case must not leave a `sleep 1000` behind (holding the test harness's output pipe).
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if self.running() {
+            // SAFETY: signalling a process of ours whose start time we checked just now.
+            unsafe { libc::kill(self.pid as i32, libc::SIGKILL) };
+        }
+    }
+}
+
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
@@ -216,7 +226,11 @@ pub fn a_missing_program_is_not_found() {
 pub fn kill_ends_a_long_sleep() {
     use std::os::unix::process::ExitStatusExt;
     rt().block_on(async {
-        let mut child = Command::new("sleep").arg("1000").spawn().unwrap();
+        let mut child = Command::new("sleep")
+            .arg("1000")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
         let watched = Watched::new(child.id().unwrap());
         child.kill().await.unwrap();
         assert!(
@@ -246,7 +260,11 @@ pub fn wait_twice_gives_the_same_status() {
 
 pub fn try_wait_sees_a_running_then_an_exited_child() {
     rt().block_on(async {
-        let mut child = Command::new("sleep").arg("1000").spawn().unwrap();
+        let mut child = Command::new("sleep")
+            .arg("1000")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
         assert_eq!(child.try_wait().unwrap(), None);
         assert!(child.id().is_some());
         child.start_kill().unwrap();
@@ -365,7 +383,11 @@ pub fn children_under_another_executor() {
         let ((), n) = futures_lite::future::zip(write, read).await;
         assert_eq!(n.unwrap(), data.len());
         assert!(child.wait().await.unwrap().success());
-        let mut sleeper = Command::new("sleep").arg("1000").spawn().unwrap();
+        let mut sleeper = Command::new("sleep")
+            .arg("1000")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
         sleeper.kill().await.unwrap();
         // An orphan with no runtime anywhere: the fallback thread reaps it.
         let orphan = Command::new("sleep").arg("0.05").spawn().unwrap();
