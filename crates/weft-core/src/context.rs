@@ -13,12 +13,14 @@
 //! | `worker` | a worker for its life (its `WorkerCx`) | the scheduler's local scheduling |
 //! | `pool` | a blocking-pool thread for its life | the pool's shutdown (a job closing its own pool) |
 //! | `block_on` | `block_on`'s cached waker, while no call uses it | `block_on` |
-//! | `scope` | [`enter`]: a runtime's workers for their life, `block_on` / `Handle::enter` for their length | whoever needs the current runtime or its drivers |
+//! | `scope` | [`enter`]: a runtime's workers for their life, `block_on` / `Handle::enter` for their length | whoever needs the current runtime, its drivers or its blocking pool |
 //!
 //! The [`Scope`] is how the layers above weft-core find what is current without a
 //! thread-local of their own: the facade puts its runtime handle in `runtime`, weft-timer its
 //! timer wheel in `timer`, weft-io its reactor in `io`, each type-erased; each crate downcasts
-//! its own slot back.
+//! its own slot back. The one typed slot, `blocking`, is the runtime's blocking pool behind
+//! [`SpawnBlocking`]: a crate that must not depend on weft-blocking (weft-io, for its name
+//! lookups) runs a job there through [`spawn_blocking`].
 //!
 //! Every accessor uses `try_with` and `try_borrow`: the context is read from destructors that
 //! may run while thread-locals are being torn down, and a scope may be entered from a
@@ -40,6 +42,33 @@ pub struct Scope {
     pub timer: Option<Arc<dyn Any + Send + Sync>>,
     /// The reactor new I/O sources on this thread register with.
     pub io: Option<Arc<dyn Any + Send + Sync>>,
+    /// The runtime's blocking pool, for jobs that must not run on a worker.
+    pub blocking: Option<Arc<dyn SpawnBlocking>>,
+}
+
+/// A job for a blocking pool: it owns whatever it reports back through (a oneshot sender), so
+/// a job dropped unrun tells its waiter.
+pub type BlockingJob = Box<dyn FnOnce() + Send>;
+
+/// A pool of threads that may block: the `blocking` slot of a [`Scope`]. The facade puts its
+/// runtime's pool there; layers that must not depend on weft-blocking reach it through
+/// [`spawn_blocking`].
+pub trait SpawnBlocking: Send + Sync {
+    /// Queues `job` to run on one of the pool's threads. Returns it back when the pool takes
+    /// no more jobs (it shut down), so the caller can run it elsewhere. A job the pool took
+    /// but cancels unrun (a shutdown while it was queued) is dropped.
+    fn spawn_blocking(&self, job: BlockingJob) -> Result<(), BlockingJob>;
+}
+
+/// Runs `job` on the blocking pool of the current scope; returns it back outside every scope,
+/// in a scope without a pool, or when that pool shut down.
+pub fn spawn_blocking(job: BlockingJob) -> Result<(), BlockingJob> {
+    // The pool is called outside the scope's borrow: spawning may run code (a thread start)
+    // that reads the context.
+    match with_scope(|scope| scope.blocking.clone()).flatten() {
+        Some(pool) => pool.spawn_blocking(job),
+        None => Err(job),
+    }
 }
 
 impl std::fmt::Debug for Scope {
@@ -48,6 +77,7 @@ impl std::fmt::Debug for Scope {
             .field("runtime", &self.runtime.is_some())
             .field("timer", &self.timer.is_some())
             .field("io", &self.io.is_some())
+            .field("blocking", &self.blocking.is_some())
             .finish()
     }
 }

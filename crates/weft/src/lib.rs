@@ -346,9 +346,14 @@ pub mod stream {
 /// })?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// Host names work wherever an address does (`"localhost:8080"`, `("db.internal", 5432)`):
+/// they are looked up on the runtime's blocking pool, never on a worker ([`net::lookup_host`],
+/// [`net::ToSocketAddrs`]).
 pub mod net {
     pub use weft_io::net::{
-        TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, split, tcp, unix,
+        LookupHost, Resolve, TcpListener, TcpStream, ToSocketAddrs, UdpSocket, UnixListener,
+        UnixStream, lookup_host, split, tcp, unix,
     };
 }
 

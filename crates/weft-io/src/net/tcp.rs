@@ -1,10 +1,10 @@
 //! TCP.
 
 use super::split::{self, impl_split_stream};
-use super::{each_addr, resolve};
+use super::{ToSocketAddrs, each_addr, resolve};
 use crate::Async;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -27,9 +27,10 @@ pub struct TcpListener {
 }
 
 impl TcpListener {
-    /// Binds to `addr` (the first address that works, if it resolves to several).
+    /// Binds to `addr` (the first address that works, if it resolves to several; a host name
+    /// is looked up off the workers, see [`lookup_host`](super::lookup_host)).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let addrs = resolve(addr)?;
+        let addrs = resolve(addr).await?;
         each_addr(addrs, |a| async move {
             TcpListener::from_std(std::net::TcpListener::bind(a)?)
         })
@@ -123,13 +124,27 @@ pub struct TcpStream {
 }
 
 impl TcpStream {
-    /// Connects to `addr` (the first address that accepts, if it resolves to several).
+    /// Connects to `addr`: each address it resolves to in turn, until one accepts (a host
+    /// name is looked up off the workers, see [`lookup_host`](super::lookup_host)).
+    ///
+    /// ```
+    /// weft::run(async {
+    ///     let listener = weft::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let port = listener.local_addr()?.port();
+    ///     // "localhost" may resolve to ::1 first: that refuses, and 127.0.0.1 is tried next.
+    ///     let stream = weft::net::TcpStream::connect(("localhost", port)).await?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// `ConnectionRefused` and the like, for this caller only.
+    /// The last address's error (`ConnectionRefused` and the like), for this caller only; the
+    /// lookup's error if the lookup failed; `InvalidInput` if `addr` resolved to nothing.
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let addrs = resolve(addr)?;
+        let addrs = resolve(addr).await?;
         each_addr(addrs, connect_one).await
     }
 

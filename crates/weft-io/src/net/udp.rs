@@ -1,9 +1,9 @@
 //! UDP.
 
-use super::{each_addr, resolve};
+use super::{ToSocketAddrs, each_addr, resolve};
 use crate::Async;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 
 /// A UDP socket (asyncio: a datagram endpoint).
 #[derive(Debug)]
@@ -12,9 +12,10 @@ pub struct UdpSocket {
 }
 
 impl UdpSocket {
-    /// Binds to `addr`.
+    /// Binds to `addr` (the first address that works, if it resolves to several; a host name
+    /// is looked up off the workers, see [`lookup_host`](super::lookup_host)).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let addrs = resolve(addr)?;
+        let addrs = resolve(addr).await?;
         each_addr(addrs, |a| async move {
             UdpSocket::from_std(std::net::UdpSocket::bind(a)?)
         })
@@ -33,9 +34,14 @@ impl UdpSocket {
         self.io.get_ref().local_addr()
     }
 
-    /// Sends a datagram to `addr`; returns the bytes sent.
+    /// Sends a datagram to `addr` (its first address; a host name is looked up off the
+    /// workers, on every call: look it up once with [`lookup_host`](super::lookup_host) to
+    /// send many); returns the bytes sent.
     pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddrs) -> io::Result<usize> {
-        let addr = resolve(addr)?[0];
+        let mut addrs = resolve(addr).await?;
+        let addr = addrs
+            .next()
+            .expect("resolve() returns at least one address");
         self.io.write_with(|s| s.send_to(buf, addr)).await
     }
 
@@ -44,9 +50,10 @@ impl UdpSocket {
         self.io.read_with(|s| s.recv_from(buf)).await
     }
 
-    /// Sets the default peer for `send` and the only source `recv` accepts.
+    /// Sets the default peer for `send` and the only source `recv` accepts (the first address
+    /// that works; a host name is looked up off the workers).
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        let addrs = resolve(addr)?;
+        let addrs = resolve(addr).await?;
         let socket = self.io.get_ref();
         each_addr(addrs, |a| async move { socket.connect(a) }).await
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::Relaxed;
 use weft_core::callback::{CallbackHandle, CallbackQueue, PanicHandler, Pushed};
-use weft_core::context::{self, Scope, ScopeGuard};
+use weft_core::context::{self, BlockingJob, Scope, ScopeGuard, SpawnBlocking};
 use weft_core::stop::StopSignal;
 use weft_core::task::JoinHandle;
 
@@ -56,12 +56,13 @@ impl HandleInner {
     }
 
     /// What a thread inside this runtime has current: this runtime, `timer` for new timers,
-    /// and its reactor for new I/O sources.
+    /// its reactor for new I/O sources, and its blocking pool (weft-io's name lookups).
     pub(crate) fn scope(self: &Arc<Self>, timer: Arc<dyn Any + Send + Sync>) -> Scope {
         Scope {
             runtime: Some(self.clone()),
             timer: Some(timer),
             io: Some(self.reactor.clone()),
+            blocking: Some(self.clone()),
         }
     }
 
@@ -79,6 +80,19 @@ impl HandleInner {
         R: Send + 'static,
     {
         self.blocking.spawn(f)
+    }
+}
+
+/// The blocking slot of this runtime's scope: jobs go to its pool, as `spawn_blocking`'s do.
+impl SpawnBlocking for HandleInner {
+    fn spawn_blocking(&self, job: BlockingJob) -> Result<(), BlockingJob> {
+        if self.blocking.is_shutdown() {
+            return Err(job);
+        }
+        // Detached: the job reports through what it owns. A shutdown racing this spawn
+        // cancels it unrun, which drops it, and that tells its waiter.
+        drop(self.blocking.spawn(job));
+        Ok(())
     }
 }
 
