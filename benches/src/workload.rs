@@ -38,6 +38,14 @@ pub(crate) const LOCK_TASKS: usize = 8;
 pub(crate) const LOCKS_PER_TASK: usize = 1_000;
 /// Permits of the semaphore in `semaphore_acquire`.
 pub(crate) const SEMAPHORE_PERMITS: usize = 4;
+/// Children (`true`) spawned and awaited in `process_spawn_wait`.
+pub(crate) const PROCESS_CHILDREN: usize = 500;
+/// Children alive at once in `process_spawn_wait`.
+pub(crate) const PROCESS_AT_ONCE: usize = 32;
+/// Bytes piped through `cat` in `process_cat_pipe`.
+pub(crate) const PIPE_BYTES: usize = 10 << 20;
+/// Bytes per write in `process_cat_pipe`.
+pub(crate) const PIPE_CHUNK: usize = 64 << 10;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -84,6 +92,12 @@ pub(crate) trait Subject {
     /// `tasks` tasks share one semaphore of `permits`; each, `each` times: acquire one
     /// permit, yield while holding it, release it. No more than `permits` hold one at once.
     fn semaphore_acquire(&self, tasks: usize, each: usize, permits: usize);
+    /// Spawns `children` `true` processes and awaits each one's exit status, from `at_once`
+    /// tasks that each run one child at a time (so at most `at_once` are alive at once).
+    fn process_spawn_wait(&self, children: usize, at_once: usize);
+    /// Pipes `bytes` through a `cat` child: one task writes them in `chunk`-byte writes and
+    /// closes stdin, another reads stdout to its end; then the child is awaited.
+    fn process_cat_pipe(&self, bytes: usize, chunk: usize);
     /// Starts the HTTP hello server (`crate::http`) on loopback, on the runtime; it serves
     /// until the returned [`Server`](crate::http::Server) is dropped.
     fn http_hello(&self) -> crate::http::Server;
@@ -122,11 +136,15 @@ pub(crate) enum Workload {
     MutexContended,
     /// See [`Subject::semaphore_acquire`].
     SemaphoreAcquire,
+    /// See [`Subject::process_spawn_wait`].
+    ProcessSpawnWait,
+    /// See [`Subject::process_cat_pipe`].
+    ProcessCatPipe,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 15] = [
+    pub(crate) const ALL: [Workload; 17] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -142,6 +160,8 @@ impl Workload {
         Workload::TcpEcho,
         Workload::MutexContended,
         Workload::SemaphoreAcquire,
+        Workload::ProcessSpawnWait,
+        Workload::ProcessCatPipe,
     ];
 
     /// The name used by `--only` and in the table.
@@ -162,6 +182,8 @@ impl Workload {
             Workload::TcpEcho => "tcp_echo",
             Workload::MutexContended => "mutex_contended",
             Workload::SemaphoreAcquire => "semaphore_acquire",
+            Workload::ProcessSpawnWait => "process_spawn_wait",
+            Workload::ProcessCatPipe => "process_cat_pipe",
         }
     }
 
@@ -201,6 +223,14 @@ impl Workload {
             Workload::SemaphoreAcquire => format!(
                 "{LOCK_TASKS} tasks x {LOCKS_PER_TASK} acquire/release of {SEMAPHORE_PERMITS} permits, a yield while held"
             ),
+            Workload::ProcessSpawnWait => format!(
+                "spawn and wait {PROCESS_CHILDREN} `true` children, at most {PROCESS_AT_ONCE} at once"
+            ),
+            Workload::ProcessCatPipe => format!(
+                "{} MiB piped through `cat` ({} KiB writes), read back concurrently",
+                PIPE_BYTES >> 20,
+                PIPE_CHUNK >> 10
+            ),
         }
     }
 
@@ -231,6 +261,10 @@ impl Workload {
             Workload::SemaphoreAcquire => {
                 subject.semaphore_acquire(LOCK_TASKS, LOCKS_PER_TASK, SEMAPHORE_PERMITS)
             }
+            Workload::ProcessSpawnWait => {
+                subject.process_spawn_wait(PROCESS_CHILDREN, PROCESS_AT_ONCE)
+            }
+            Workload::ProcessCatPipe => subject.process_cat_pipe(PIPE_BYTES, PIPE_CHUNK),
         }
     }
 }

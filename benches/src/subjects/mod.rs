@@ -109,3 +109,13 @@ impl Drop for HolderGuard<'_> {
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+/// The children `process_spawn_wait`'s task `task` of `at_once` runs, one after another.
+pub(crate) fn children_of(task: usize, children: usize, at_once: usize) -> usize {
+    (children + at_once - 1 - task) / at_once
+}
+
+/// The data `process_cat_pipe` sends (one chunk, written again and again).
+pub(crate) fn pipe_chunk(chunk: usize) -> Vec<u8> {
+    (0..chunk).map(|i| (i % 251) as u8).collect()
+}

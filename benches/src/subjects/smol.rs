@@ -331,6 +331,62 @@ impl Subject for Smol {
         future::block_on(driver);
     }
 
+    fn process_spawn_wait(&self, children: usize, at_once: usize) {
+        let tasks: Vec<_> = (0..at_once)
+            .map(|t| {
+                self.ex.spawn(async move {
+                    for _ in 0..super::children_of(t, children, at_once) {
+                        let status = async_process::Command::new("true")
+                            .status()
+                            .await
+                            .expect("spawn true");
+                        assert!(status.success(), "process_spawn_wait: `true` failed");
+                    }
+                })
+            })
+            .collect();
+        future::block_on(async {
+            for t in tasks {
+                t.await;
+            }
+        });
+    }
+
+    fn process_cat_pipe(&self, bytes: usize, chunk: usize) {
+        use async_process::{Command, Stdio};
+        use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
+        let mut child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn cat");
+        let mut stdin = child.stdin.take().expect("piped");
+        let mut stdout = child.stdout.take().expect("piped");
+        let writer = self.ex.spawn(async move {
+            let data = super::pipe_chunk(chunk);
+            for _ in 0..bytes / chunk {
+                stdin.write_all(&data).await.expect("write");
+            }
+            stdin.close().await.expect("close");
+        });
+        let reader = self.ex.spawn(async move {
+            let mut buf = vec![0u8; chunk];
+            let mut total = 0;
+            loop {
+                let n = stdout.read(&mut buf).await.expect("read");
+                if n == 0 {
+                    break total;
+                }
+                total += n;
+            }
+        });
+        future::block_on(async {
+            writer.await;
+            assert_eq!(reader.await, bytes, "process_cat_pipe: lost bytes");
+            assert!(child.status().await.expect("wait").success());
+        });
+    }
+
     fn http_hello(&self) -> Server {
         let listener =
             async_io::Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");

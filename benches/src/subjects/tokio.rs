@@ -290,6 +290,60 @@ impl Subject for Tokio {
         });
     }
 
+    fn process_spawn_wait(&self, children: usize, at_once: usize) {
+        self.rt.block_on(async move {
+            let tasks: Vec<_> = (0..at_once)
+                .map(|t| {
+                    tokio::spawn(async move {
+                        for _ in 0..super::children_of(t, children, at_once) {
+                            let status = tokio::process::Command::new("true")
+                                .status()
+                                .await
+                                .expect("spawn true");
+                            assert!(status.success(), "process_spawn_wait: `true` failed");
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.expect("task failed");
+            }
+        });
+    }
+
+    fn process_cat_pipe(&self, bytes: usize, chunk: usize) {
+        use std::process::Stdio;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.rt.block_on(async move {
+            let mut child = tokio::process::Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("spawn cat");
+            let mut stdin = child.stdin.take().expect("piped");
+            let mut stdout = child.stdout.take().expect("piped");
+            let writer = tokio::spawn(async move {
+                let data = super::pipe_chunk(chunk);
+                for _ in 0..bytes / chunk {
+                    stdin.write_all(&data).await.expect("write");
+                }
+                drop(stdin); // closes the pipe
+            });
+            let mut buf = vec![0u8; chunk];
+            let mut total = 0;
+            loop {
+                let n = stdout.read(&mut buf).await.expect("read");
+                if n == 0 {
+                    break;
+                }
+                total += n;
+            }
+            writer.await.expect("writer failed");
+            assert_eq!(total, bytes, "process_cat_pipe: lost bytes");
+            assert!(child.wait().await.expect("wait").success());
+        });
+    }
+
     fn http_hello(&self) -> Server {
         let listener = self
             .rt
