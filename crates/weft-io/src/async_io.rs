@@ -133,6 +133,30 @@ impl<T: AsFd> Async<T> {
         self.poll_with(Direction::Write, cx, &mut op)
     }
 
+    /// A stream read of up to `len` bytes by `op` (on a pipe or a stream socket, where the
+    /// kernel transfers all it can): like [`poll_read_with`](Async::poll_read_with), and a
+    /// read shorter than `len` (but not zero) also clears readiness, saving the syscall that
+    /// would only return `WouldBlock` (see `poll_stream`). Not for datagrams or regular files.
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_stream(Direction::Read, cx, len, &mut op)
+    }
+
+    /// The write side of [`poll_read_stream`](Async::poll_read_stream): a write shorter
+    /// than `len` means the kernel's buffer is full, and clears readiness.
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_stream(Direction::Write, cx, len, &mut op)
+    }
+
     /// Like [`read_with`](Async::read_with), with mutable access.
     pub async fn read_with_mut<R>(
         &mut self,

@@ -5,10 +5,16 @@
 //! separate open file) and registered with the reactor of the runtime that spawned the child,
 //! or the fallback one outside a runtime, through [`Async`]. They implement the futures-io
 //! traits, so `weft::io`'s `read_to_end`, `write_all`, `BufReader`, `copy` work on them.
+//!
+//! A pipe transfers all it can, as a stream socket does: a read shorter than asked drained
+//! it, a write shorter than given filled it, so either clears readiness at once (weft-io's
+//! `poll_read_stream`) instead of paying one more syscall for its `WouldBlock`. The ends are
+//! kept as `File`s (std's `Read` for `&File` is a plain `read(2)` on the descriptor).
 
 use std::fmt;
-use std::io;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use weft_io::Async;
@@ -19,19 +25,19 @@ use weft_io::Async;
 /// pipe: the child reads end-of-file.
 pub struct ChildStdin {
     /// `None` once closed.
-    io: Option<Async<std::process::ChildStdin>>,
+    io: Option<Async<File>>,
 }
 
 /// The child's standard output, for reading (`AsyncRead`); from
 /// [`Child::stdout`](super::Child).
 pub struct ChildStdout {
-    io: Async<std::process::ChildStdout>,
+    io: Async<File>,
 }
 
 /// The child's standard error, for reading (`AsyncRead`); from
 /// [`Child::stderr`](super::Child).
 pub struct ChildStderr {
-    io: Async<std::process::ChildStderr>,
+    io: Async<File>,
 }
 
 impl ChildStdin {
@@ -42,7 +48,7 @@ impl ChildStdin {
     /// When it cannot be made non-blocking or registered.
     pub fn from_std(stdin: std::process::ChildStdin) -> io::Result<ChildStdin> {
         Ok(ChildStdin {
-            io: Some(Async::new(stdin)?),
+            io: Some(Async::new(File::from(OwnedFd::from(stdin)))?),
         })
     }
 
@@ -59,7 +65,7 @@ impl ChildStdout {
     /// When it cannot be made non-blocking or registered.
     pub fn from_std(stdout: std::process::ChildStdout) -> io::Result<ChildStdout> {
         Ok(ChildStdout {
-            io: Async::new(stdout)?,
+            io: Async::new(File::from(OwnedFd::from(stdout)))?,
         })
     }
 }
@@ -72,35 +78,30 @@ impl ChildStderr {
     /// When it cannot be made non-blocking or registered.
     pub fn from_std(stderr: std::process::ChildStderr) -> io::Result<ChildStderr> {
         Ok(ChildStderr {
-            io: Async::new(stderr)?,
+            io: Async::new(File::from(OwnedFd::from(stderr)))?,
         })
     }
 }
 
 impl futures_io::AsyncWrite for ChildStdin {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.io {
-            Some(io) => Pin::new(io).poll_write(cx, buf),
+        match &self.io {
+            Some(io) => io.poll_write_stream(cx, buf.len(), |mut f| f.write(buf)),
             None => Poll::Ready(Err(ChildStdin::closed())),
         }
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.io {
-            Some(io) => Pin::new(io).poll_flush(cx),
-            None => Poll::Ready(Ok(())),
-        }
+    /// A pipe has no buffer of ours to flush.
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 
     /// Closes the pipe (the child reads end-of-file); later writes fail with `BrokenPipe`.
-    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Some(io) = &mut self.io {
-            std::task::ready!(Pin::new(io).poll_flush(cx))?;
-        }
+    fn poll_close(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.io = None;
         Poll::Ready(Ok(()))
     }
@@ -110,11 +111,12 @@ macro_rules! impl_read {
     ($t:ty) => {
         impl futures_io::AsyncRead for $t {
             fn poll_read(
-                mut self: Pin<&mut Self>,
+                self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                Pin::new(&mut self.io).poll_read(cx, buf)
+                let len = buf.len();
+                self.io.poll_read_stream(cx, len, |mut f| f.read(buf))
             }
         }
 
