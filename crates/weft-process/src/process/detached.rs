@@ -148,3 +148,53 @@ impl Wake for Detached {
         self.run();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::task::Poll;
+
+    #[test]
+    fn a_future_that_keeps_waking_itself_finishes_on_a_thread_of_its_own() {
+        let (done, finished) = mpsc::channel();
+        let caller = std::thread::current().id();
+        let mut polls = 0;
+        super::spawn(std::future::poll_fn(move |cx| {
+            polls += 1;
+            if polls < 20 {
+                cx.waker().wake_by_ref(); // as a signal listener out of budget does
+                return Poll::Pending;
+            }
+            done.send(std::thread::current().id()).unwrap();
+            Poll::Ready(())
+        }));
+        let finisher = finished.recv().unwrap();
+        assert_ne!(
+            finisher, caller,
+            "the caller's thread was not held for every poll"
+        );
+    }
+
+    #[test]
+    fn a_wake_after_the_first_poll_polls_again() {
+        let (waker_tx, waker_rx) = mpsc::channel();
+        let (done, finished) = mpsc::channel();
+        let mut first = true;
+        super::spawn(std::future::poll_fn(move |cx| {
+            if first {
+                first = false;
+                waker_tx.send(cx.waker().clone()).unwrap();
+                return Poll::Pending;
+            }
+            done.send(()).unwrap();
+            Poll::Ready(())
+        }));
+        assert!(
+            finished.try_recv().is_err(),
+            "not finished before its wake-up"
+        );
+        let waker = waker_rx.recv().unwrap();
+        std::thread::spawn(move || waker.wake()).join().unwrap();
+        finished.recv().unwrap();
+    }
+}
