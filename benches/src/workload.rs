@@ -46,6 +46,12 @@ pub(crate) const PROCESS_AT_ONCE: usize = 32;
 pub(crate) const PIPE_BYTES: usize = 10 << 20;
 /// Bytes per write in `process_cat_pipe`.
 pub(crate) const PIPE_CHUNK: usize = 64 << 10;
+/// Producer tasks in `mpsc_bounded` and `mpsc_unbounded`, all sending to one consumer task.
+pub(crate) const MPSC_PRODUCERS: usize = 4;
+/// Values each producer sends in those two workloads.
+pub(crate) const MPSC_PER_PRODUCER: usize = 10_000;
+/// Capacity of the channel in `mpsc_bounded`.
+pub(crate) const MPSC_CAPACITY: usize = 128;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -92,6 +98,13 @@ pub(crate) trait Subject {
     /// `tasks` tasks share one semaphore of `permits`; each, `each` times: acquire one
     /// permit, yield while holding it, release it. No more than `permits` hold one at once.
     fn semaphore_acquire(&self, tasks: usize, each: usize, permits: usize);
+    /// `producers` tasks each send `each` numbers over one bounded channel of `capacity`
+    /// (weft and tokio `sync::mpsc::channel`, smol `async_channel::bounded`) to one consumer
+    /// task, which sums them; the sum is checked.
+    fn mpsc_bounded(&self, producers: usize, each: usize, capacity: usize);
+    /// The same over an unbounded channel (weft and tokio `sync::mpsc::unbounded_channel`,
+    /// smol `async_channel::unbounded`); the producers yield every 100 sends.
+    fn mpsc_unbounded(&self, producers: usize, each: usize);
     /// Spawns `children` `true` processes and awaits each one's exit status, from `at_once`
     /// tasks that each run one child at a time (so at most `at_once` are alive at once).
     fn process_spawn_wait(&self, children: usize, at_once: usize);
@@ -136,6 +149,10 @@ pub(crate) enum Workload {
     MutexContended,
     /// See [`Subject::semaphore_acquire`].
     SemaphoreAcquire,
+    /// See [`Subject::mpsc_bounded`].
+    MpscBounded,
+    /// See [`Subject::mpsc_unbounded`].
+    MpscUnbounded,
     /// See [`Subject::process_spawn_wait`].
     ProcessSpawnWait,
     /// See [`Subject::process_cat_pipe`].
@@ -144,7 +161,7 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 17] = [
+    pub(crate) const ALL: [Workload; 19] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -160,6 +177,8 @@ impl Workload {
         Workload::TcpEcho,
         Workload::MutexContended,
         Workload::SemaphoreAcquire,
+        Workload::MpscBounded,
+        Workload::MpscUnbounded,
         Workload::ProcessSpawnWait,
         Workload::ProcessCatPipe,
     ];
@@ -182,6 +201,8 @@ impl Workload {
             Workload::TcpEcho => "tcp_echo",
             Workload::MutexContended => "mutex_contended",
             Workload::SemaphoreAcquire => "semaphore_acquire",
+            Workload::MpscBounded => "mpsc_bounded",
+            Workload::MpscUnbounded => "mpsc_unbounded",
             Workload::ProcessSpawnWait => "process_spawn_wait",
             Workload::ProcessCatPipe => "process_cat_pipe",
         }
@@ -223,6 +244,12 @@ impl Workload {
             Workload::SemaphoreAcquire => format!(
                 "{LOCK_TASKS} tasks x {LOCKS_PER_TASK} acquire/release of {SEMAPHORE_PERMITS} permits, a yield while held"
             ),
+            Workload::MpscBounded => format!(
+                "{MPSC_PRODUCERS} producers x {MPSC_PER_PRODUCER} sends, one consumer, capacity {MPSC_CAPACITY}"
+            ),
+            Workload::MpscUnbounded => format!(
+                "{MPSC_PRODUCERS} producers x {MPSC_PER_PRODUCER} sends, one consumer, unbounded"
+            ),
             Workload::ProcessSpawnWait => format!(
                 "spawn and wait {PROCESS_CHILDREN} `true` children, at most {PROCESS_AT_ONCE} at once"
             ),
@@ -261,6 +288,10 @@ impl Workload {
             Workload::SemaphoreAcquire => {
                 subject.semaphore_acquire(LOCK_TASKS, LOCKS_PER_TASK, SEMAPHORE_PERMITS)
             }
+            Workload::MpscBounded => {
+                subject.mpsc_bounded(MPSC_PRODUCERS, MPSC_PER_PRODUCER, MPSC_CAPACITY)
+            }
+            Workload::MpscUnbounded => subject.mpsc_unbounded(MPSC_PRODUCERS, MPSC_PER_PRODUCER),
             Workload::ProcessSpawnWait => {
                 subject.process_spawn_wait(PROCESS_CHILDREN, PROCESS_AT_ONCE)
             }

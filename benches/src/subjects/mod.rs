@@ -110,6 +110,12 @@ impl Drop for HolderGuard<'_> {
     }
 }
 
+/// What the consumer of `mpsc_bounded` and `mpsc_unbounded` must add up to: each producer
+/// sends `0..each`.
+pub(crate) fn mpsc_sum(producers: usize, each: usize) -> usize {
+    producers * (each * (each - 1) / 2)
+}
+
 /// The children `process_spawn_wait`'s task `task` of `at_once` runs, one after another.
 pub(crate) fn children_of(task: usize, children: usize, at_once: usize) -> usize {
     (children + at_once - 1 - task) / at_once

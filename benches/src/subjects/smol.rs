@@ -1,7 +1,7 @@
 //! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
 //! `futures_lite::future::block_on(ex.run(..))`.
 
-use super::{Countdown, Holders, WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, Holders, WORKERS, mpsc_sum, ping, ping_pong_channels, pong};
 use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -282,6 +282,61 @@ impl Subject for Smol {
         assert!(
             all.iter().all(Option::is_some),
             "semaphore_acquire: lost a permit"
+        );
+    }
+
+    fn mpsc_bounded(&self, producers: usize, each: usize, capacity: usize) {
+        let (tx, rx) = async_channel::bounded(capacity);
+        for _ in 0..producers {
+            let tx = tx.clone();
+            self.ex
+                .spawn(async move {
+                    for i in 0..each {
+                        tx.send(i).await.expect("mpsc_bounded: receiver gone");
+                    }
+                })
+                .detach();
+        }
+        drop(tx);
+        let consumer = self.ex.spawn(async move {
+            let mut sum = 0usize;
+            while let Ok(i) = rx.recv().await {
+                sum += i;
+            }
+            sum
+        });
+        let sum = future::block_on(consumer);
+        assert_eq!(sum, mpsc_sum(producers, each), "mpsc_bounded: lost a value");
+    }
+
+    fn mpsc_unbounded(&self, producers: usize, each: usize) {
+        let (tx, rx) = async_channel::unbounded();
+        for _ in 0..producers {
+            let tx = tx.clone();
+            self.ex
+                .spawn(async move {
+                    for i in 0..each {
+                        tx.try_send(i).expect("mpsc_unbounded: receiver gone");
+                        if i % 100 == 99 {
+                            future::yield_now().await;
+                        }
+                    }
+                })
+                .detach();
+        }
+        drop(tx);
+        let consumer = self.ex.spawn(async move {
+            let mut sum = 0usize;
+            while let Ok(i) = rx.recv().await {
+                sum += i;
+            }
+            sum
+        });
+        let sum = future::block_on(consumer);
+        assert_eq!(
+            sum,
+            mpsc_sum(producers, each),
+            "mpsc_unbounded: lost a value"
         );
     }
 

@@ -1,6 +1,6 @@
 //! weft, with a multi-thread runtime of [`WORKERS`] workers.
 
-use super::{Countdown, Holders, WORKERS, ping, ping_pong_channels, pong};
+use super::{Countdown, Holders, WORKERS, mpsc_sum, ping, ping_pong_channels, pong};
 use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -245,6 +245,57 @@ impl Subject for Weft {
             sem.available_permits(),
             permits,
             "semaphore_acquire: lost a permit"
+        );
+    }
+
+    fn mpsc_bounded(&self, producers: usize, each: usize, capacity: usize) {
+        let (tx, mut rx) = weft::sync::mpsc::channel(capacity);
+        for _ in 0..producers {
+            let tx = tx.clone();
+            self.rt.spawn(async move {
+                for i in 0..each {
+                    tx.send(i).await.expect("mpsc_bounded: receiver gone");
+                }
+            });
+        }
+        drop(tx);
+        let consumer = self.rt.spawn(async move {
+            let mut sum = 0usize;
+            while let Some(i) = rx.recv().await {
+                sum += i;
+            }
+            sum
+        });
+        let sum = self.rt.block_on(consumer).expect("task failed");
+        assert_eq!(sum, mpsc_sum(producers, each), "mpsc_bounded: lost a value");
+    }
+
+    fn mpsc_unbounded(&self, producers: usize, each: usize) {
+        let (tx, mut rx) = weft::sync::mpsc::unbounded_channel();
+        for _ in 0..producers {
+            let tx = tx.clone();
+            self.rt.spawn(async move {
+                for i in 0..each {
+                    tx.send(i).expect("mpsc_unbounded: receiver gone");
+                    if i % 100 == 99 {
+                        weft::task::yield_now().await;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let consumer = self.rt.spawn(async move {
+            let mut sum = 0usize;
+            while let Some(i) = rx.recv().await {
+                sum += i;
+            }
+            sum
+        });
+        let sum = self.rt.block_on(consumer).expect("task failed");
+        assert_eq!(
+            sum,
+            mpsc_sum(producers, each),
+            "mpsc_unbounded: lost a value"
         );
     }
 

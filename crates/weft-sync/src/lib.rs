@@ -13,6 +13,7 @@
 //! | [`Condition`] | `Condition` | a condition variable used with [`Mutex`] |
 //! | [`Barrier`] | `Barrier` | groups of `n` tasks wait for each other |
 //! | [`broadcast`] | | every receiver sees every value (a bounded ring; laggers are told) |
+//! | [`mpsc::channel`], [`mpsc::unbounded_channel`] | `Queue` (one consumer) | many senders, one receiver; bounded (a send waits for room) or not |
 //! | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | `Queue`, `LifoQueue`, `PriorityQueue` | producers and consumers, with `task_done` / `join` / `shutdown` |
 //!
 //! # Fairness and cancellation
@@ -24,10 +25,12 @@
 //! # How it is built
 //!
 //! One intrusive waiter list (no allocation per wait) under a small lock; `Semaphore`,
-//! `Mutex` and `RwLock` are permits of one batch semaphore on it. The protocol, and why no
-//! permit and no wake-up is lost, is in `README.md` beside this file; the loom models in
-//! `loom-tests/tests/sync_*.rs` check it.
+//! `Mutex`, `RwLock` and the bounded channel's slots are permits of one batch semaphore on it.
+//! The channels' values go through a lock-free list of blocks, and the receiver's waker through
+//! an `AtomicWaker`. The protocols, and why no permit, value or wake-up is lost, are in
+//! `README.md` beside this file; the loom models in `loom-tests/tests/sync_*.rs` check them.
 
+mod atomic_waker;
 mod barrier;
 mod batch;
 mod blocking;
@@ -35,6 +38,7 @@ pub mod broadcast;
 mod condition;
 mod event;
 mod list;
+pub mod mpsc;
 mod mutex;
 mod notify;
 mod queue;

@@ -13,6 +13,7 @@ pub use weft_sync::{
 };
 
 pub use weft_sync::broadcast;
+pub use weft_sync::mpsc;
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
 ///
