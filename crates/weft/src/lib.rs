@@ -95,6 +95,7 @@ mod join;
 mod join_tuple;
 mod maybe_done;
 mod ready;
+mod receiver_stream;
 pub mod runtime;
 pub mod sync;
 pub mod task;
@@ -303,7 +304,8 @@ pub mod signal {
 
 /// Streams (asynchronous iterators): the `Stream` trait (futures-core's, which the ecosystem
 /// shares) and `StreamExt` (futures-lite's: `next`, `map`, `filter`, `take`, `collect`, ...).
-/// [`time::Interval`], [`io::Lines`] and [`net::TcpListener::incoming`] are streams.
+/// [`time::Interval`], [`io::Lines`] and [`net::TcpListener::incoming`] are streams, and
+/// [`stream::ReceiverStream`] makes an mpsc receiver one.
 ///
 /// ```
 /// use std::time::Duration;
@@ -317,6 +319,7 @@ pub mod signal {
 /// });
 /// ```
 pub mod stream {
+    pub use crate::receiver_stream::{ReceiverStream, UnboundedReceiverStream};
     pub use futures_core::Stream;
     pub use futures_lite::stream::{StreamExt, empty, iter, once, pending, poll_fn, repeat};
 }

@@ -186,3 +186,24 @@ fn incoming_and_interval_are_streams() {
     })
     .unwrap();
 }
+
+#[test]
+fn an_mpsc_receiver_is_a_stream_that_ends_when_the_senders_are_gone() {
+    weft::run(async {
+        let (tx, rx) = weft::sync::mpsc::channel(2);
+        let producer = weft::spawn(async move {
+            for n in 0..10u32 {
+                tx.send(n).await.unwrap();
+            }
+        });
+        let got: Vec<u32> = weft::stream::ReceiverStream::new(rx).collect().await;
+        assert_eq!(got, (0..10).collect::<Vec<_>>());
+        producer.await.unwrap();
+        let (tx, rx) = weft::sync::mpsc::unbounded_channel();
+        tx.send("a").unwrap();
+        drop(tx);
+        let mut stream = weft::stream::UnboundedReceiverStream::new(rx);
+        assert_eq!(stream.next().await, Some("a"));
+        assert_eq!(stream.next().await, None);
+    });
+}
