@@ -81,3 +81,64 @@ fn the_echo_example_echoes() {
     assert_eq!(back, "hello weft\n");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn the_chat_example_delivers_every_line_to_every_other_client() {
+    use std::collections::BTreeSet;
+    const CLIENTS: usize = 50;
+    let (mut child, addr) = start("chat", &["127.0.0.1:0"]);
+    // Every client connects and waits for its welcome (it is subscribed from then on).
+    let mut clients: Vec<(std::net::TcpStream, BufReader<std::net::TcpStream>)> = (0..CLIENTS)
+        .map(|_| {
+            let stream = std::net::TcpStream::connect(&addr).unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut welcome = String::new();
+            reader.read_line(&mut welcome).unwrap();
+            assert!(welcome.starts_with("welcome client-"), "{welcome}");
+            (stream, reader)
+        })
+        .collect();
+    for (i, (stream, _)) in clients.iter_mut().enumerate() {
+        writeln!(stream, "hello from {i}").unwrap();
+    }
+    // Each client reads the 49 lines of the others, in any order.
+    let readers: Vec<_> = clients
+        .drain(..)
+        .enumerate()
+        .map(|(i, (stream, mut reader))| {
+            std::thread::spawn(move || {
+                let mut got = BTreeSet::new();
+                for _ in 0..CLIENTS - 1 {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    let text = line.trim_end().split(": ").nth(1).unwrap().to_owned();
+                    got.insert(text);
+                }
+                (i, got, stream)
+            })
+        })
+        .collect();
+    let mut streams = Vec::new();
+    for r in readers {
+        let (i, got, stream) = r.join().unwrap();
+        let expected: BTreeSet<String> = (0..CLIENTS)
+            .filter(|&j| j != i)
+            .map(|j| format!("hello from {j}"))
+            .collect();
+        assert_eq!(got, expected, "client {i}");
+        streams.push(stream);
+    }
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: sending SIGINT to the child we started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    let mut said = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert!(said.contains("Ctrl-C: closing 50 client(s)"), "{said}");
+}
