@@ -12,6 +12,7 @@
 //! | [`Event`] | `Event` | a flag that tasks wait to see set |
 //! | [`Condition`] | `Condition` | a condition variable used with [`Mutex`] |
 //! | [`Barrier`] | `Barrier` | groups of `n` tasks wait for each other |
+//! | [`watch`] | | one value, receivers told when it changes |
 //! | [`broadcast`] | | every receiver sees every value (a bounded ring; laggers are told) |
 //! | [`mpsc::channel`], [`mpsc::unbounded_channel`] | `Queue` (one consumer) | many senders, one receiver; bounded (a send waits for room) or not |
 //! | [`Queue`], [`LifoQueue`], [`PriorityQueue`] | `Queue`, `LifoQueue`, `PriorityQueue` | producers and consumers, with `task_done` / `join` / `shutdown` |
@@ -44,6 +45,7 @@ mod notify;
 mod queue;
 mod rwlock;
 mod semaphore;
+pub mod watch;
 use weft_core::sync;
 mod wake_list;
 

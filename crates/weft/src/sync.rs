@@ -12,8 +12,8 @@ pub use weft_sync::{
     TryAcquireError, TryLockError,
 };
 
-pub use weft_sync::broadcast;
 pub use weft_sync::mpsc;
+pub use weft_sync::{broadcast, watch};
 
 /// A one-shot channel: asyncio's `Future` that someone resolves with `set_result`.
 ///
