@@ -318,3 +318,46 @@ fn p18_signal_handler() {
         ],
     );
 }
+
+#[test]
+fn p19_queue() {
+    let out = run_example("asyncio_19_queue");
+    assert_in_order(
+        "19",
+        &out,
+        &[
+            "join returned: every job was processed",
+            "total of all jobs: 45",
+        ],
+    );
+    assert_eq!(out.matches("the queue was shut down").count(), 3, "{out}");
+}
+
+#[test]
+fn p20_sync_primitives() {
+    let out = run_example("asyncio_20_sync_primitives");
+    assert_in_order(
+        "20",
+        &out,
+        &[
+            "Lock: counter = 10",
+            "Event: the waiter saw it set",
+            "Condition: the consumer woke with 3 items",
+            "Semaphore: at most 2 inside at once",
+            "Barrier: all 3 passed, 1 leader",
+        ],
+    );
+}
+
+#[test]
+fn p21_wait_first_completed() {
+    let out = run_example("asyncio_21_wait_first_completed");
+    assert_in_order(
+        "21",
+        &out,
+        &[
+            "first completed: Some(\"the reply\")",
+            "received until the channel ended: total = 6",
+        ],
+    );
+}
