@@ -1,0 +1,161 @@
+//! Steady-state allocations of weft::sync, counted by a global allocator: none per lock,
+//! acquire, notify or queue put/get once warm, and for mpsc at most the channel's own block
+//! growth (one block of 32 values). Waiting (a contended lock, a full channel) allocates
+//! nothing either: the waiter lists are intrusive.
+//!
+//! One test function, so no other test of this binary allocates while it counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use weft::sync::{Mutex, Notify, Queue, Semaphore, mpsc};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+const ROUNDS: usize = 2_000;
+
+/// Two futures in one task (no spawn: a task is an allocation) handing control back and forth.
+async fn measure<F: std::future::Future<Output = ()>>(what: &str, warm: F, run: F) -> usize {
+    warm.await;
+    let before = allocations();
+    run.await;
+    let n = allocations() - before;
+    println!("{what}: {n} allocations for {ROUNDS} rounds");
+    n
+}
+
+async fn contended_mutex(m: &Mutex<u64>) {
+    let side = || async {
+        for _ in 0..ROUNDS {
+            let mut g = m.lock().await;
+            *g += 1;
+            weft::task::yield_now().await; // the other side waits on the lock meanwhile
+        }
+    };
+    weft::join!(side(), side());
+}
+
+async fn semaphore_round(s: &Semaphore) {
+    let side = || async {
+        for _ in 0..ROUNDS {
+            let _p = s.acquire().await.unwrap();
+            weft::task::yield_now().await;
+        }
+    };
+    weft::join!(side(), side());
+}
+
+async fn notify_ping_pong(a: &Notify, b: &Notify) {
+    weft::join!(
+        async {
+            for _ in 0..ROUNDS {
+                a.notify_one();
+                b.notified().await;
+            }
+        },
+        async {
+            for _ in 0..ROUNDS {
+                a.notified().await;
+                b.notify_one();
+            }
+        }
+    );
+}
+
+async fn queue_round(q: &Queue<u64>) {
+    weft::join!(
+        async {
+            for i in 0..ROUNDS as u64 {
+                q.put(i).await.unwrap();
+            }
+        },
+        async {
+            for _ in 0..ROUNDS {
+                q.get().await.unwrap();
+                q.task_done();
+            }
+        }
+    );
+}
+
+async fn mpsc_round(tx: &mpsc::Sender<u64>, rx: &mut mpsc::Receiver<u64>) {
+    weft::join!(
+        async {
+            for i in 0..ROUNDS as u64 {
+                tx.send(i).await.unwrap();
+            }
+        },
+        async {
+            for _ in 0..ROUNDS {
+                rx.recv().await.unwrap();
+            }
+        }
+    );
+}
+
+#[test]
+fn sync_primitives_do_not_allocate_in_steady_state() {
+    let rt = weft::runtime::Builder::new()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let m = Arc::new(Mutex::new(0));
+        let n = measure("contended Mutex", contended_mutex(&m), contended_mutex(&m)).await;
+        assert_eq!(n, 0, "a lock, waited for or not, allocates nothing");
+
+        let s = Semaphore::new(1);
+        let n = measure("Semaphore", semaphore_round(&s), semaphore_round(&s)).await;
+        assert_eq!(n, 0);
+
+        let (a, b) = (Notify::new(), Notify::new());
+        let n = measure("Notify", notify_ping_pong(&a, &b), notify_ping_pong(&a, &b)).await;
+        assert_eq!(n, 0);
+
+        let q = Queue::new(8);
+        let n = measure("Queue", queue_round(&q), queue_round(&q)).await;
+        assert_eq!(
+            n, 0,
+            "put waits while full, get frees a place: no allocation"
+        );
+
+        let (tx, mut rx) = mpsc::channel(8);
+        mpsc_round(&tx, &mut rx).await;
+        let before = allocations();
+        mpsc_round(&tx, &mut rx).await;
+        let n = allocations() - before;
+        println!("mpsc: {n} allocations for {ROUNDS} values");
+        assert!(
+            n <= ROUNDS / 32 + 1,
+            "at most one block of 32 values per 32 sends: {n} for {ROUNDS}"
+        );
+    });
+    rt.close();
+}
