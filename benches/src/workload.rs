@@ -52,6 +52,10 @@ pub(crate) const MPSC_PRODUCERS: usize = 4;
 pub(crate) const MPSC_PER_PRODUCER: usize = 10_000;
 /// Capacity of the channel in `mpsc_bounded`.
 pub(crate) const MPSC_CAPACITY: usize = 128;
+/// Receivers in `broadcast_fanout`.
+pub(crate) const FANOUT_RECEIVERS: usize = 64;
+/// Values sent in `broadcast_fanout` (the channel keeps them all: nobody lags).
+pub(crate) const FANOUT_VALUES: usize = 10_000;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -105,6 +109,10 @@ pub(crate) trait Subject {
     /// The same over an unbounded channel (weft and tokio `sync::mpsc::unbounded_channel`,
     /// smol `async_channel::unbounded`); the producers yield every 100 sends.
     fn mpsc_unbounded(&self, producers: usize, each: usize);
+    /// One sender task sends `values` numbers over a broadcast channel that keeps them all
+    /// (weft and tokio `sync::broadcast`, smol `async-broadcast`), yielding every 100 sends;
+    /// `receivers` tasks each receive every value and sum them; each sum is checked.
+    fn broadcast_fanout(&self, receivers: usize, values: usize);
     /// Spawns `children` `true` processes and awaits each one's exit status, from `at_once`
     /// tasks that each run one child at a time (so at most `at_once` are alive at once).
     fn process_spawn_wait(&self, children: usize, at_once: usize);
@@ -153,6 +161,8 @@ pub(crate) enum Workload {
     MpscBounded,
     /// See [`Subject::mpsc_unbounded`].
     MpscUnbounded,
+    /// See [`Subject::broadcast_fanout`].
+    BroadcastFanout,
     /// See [`Subject::process_spawn_wait`].
     ProcessSpawnWait,
     /// See [`Subject::process_cat_pipe`].
@@ -161,7 +171,7 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 19] = [
+    pub(crate) const ALL: [Workload; 20] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -179,6 +189,7 @@ impl Workload {
         Workload::SemaphoreAcquire,
         Workload::MpscBounded,
         Workload::MpscUnbounded,
+        Workload::BroadcastFanout,
         Workload::ProcessSpawnWait,
         Workload::ProcessCatPipe,
     ];
@@ -203,6 +214,7 @@ impl Workload {
             Workload::SemaphoreAcquire => "semaphore_acquire",
             Workload::MpscBounded => "mpsc_bounded",
             Workload::MpscUnbounded => "mpsc_unbounded",
+            Workload::BroadcastFanout => "broadcast_fanout",
             Workload::ProcessSpawnWait => "process_spawn_wait",
             Workload::ProcessCatPipe => "process_cat_pipe",
         }
@@ -250,6 +262,9 @@ impl Workload {
             Workload::MpscUnbounded => format!(
                 "{MPSC_PRODUCERS} producers x {MPSC_PER_PRODUCER} sends, one consumer, unbounded"
             ),
+            Workload::BroadcastFanout => {
+                format!("1 sender, {FANOUT_RECEIVERS} receivers x {FANOUT_VALUES} values each")
+            }
             Workload::ProcessSpawnWait => format!(
                 "spawn and wait {PROCESS_CHILDREN} `true` children, at most {PROCESS_AT_ONCE} at once"
             ),
@@ -292,6 +307,7 @@ impl Workload {
                 subject.mpsc_bounded(MPSC_PRODUCERS, MPSC_PER_PRODUCER, MPSC_CAPACITY)
             }
             Workload::MpscUnbounded => subject.mpsc_unbounded(MPSC_PRODUCERS, MPSC_PER_PRODUCER),
+            Workload::BroadcastFanout => subject.broadcast_fanout(FANOUT_RECEIVERS, FANOUT_VALUES),
             Workload::ProcessSpawnWait => {
                 subject.process_spawn_wait(PROCESS_CHILDREN, PROCESS_AT_ONCE)
             }

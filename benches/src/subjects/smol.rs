@@ -386,6 +386,38 @@ impl Subject for Smol {
         future::block_on(driver);
     }
 
+    fn broadcast_fanout(&self, receivers: usize, values: usize) {
+        let (mut tx, rx) = async_broadcast::broadcast(values);
+        tx.set_await_active(false);
+        let tasks: Vec<_> = (0..receivers)
+            .map(|_| {
+                let mut rx = rx.clone();
+                self.ex.spawn(async move {
+                    let mut sum = 0usize;
+                    while let Ok(v) = rx.recv().await {
+                        sum += v;
+                    }
+                    sum
+                })
+            })
+            .collect();
+        drop(rx);
+        self.ex
+            .spawn(async move {
+                for i in 0..values {
+                    tx.try_broadcast(i).expect("broadcast_fanout: no receiver");
+                    if i % 100 == 99 {
+                        future::yield_now().await;
+                    }
+                }
+            })
+            .detach();
+        for t in tasks {
+            let sum = future::block_on(t);
+            assert_eq!(sum, mpsc_sum(1, values), "broadcast_fanout: lost a value");
+        }
+    }
+
     fn process_spawn_wait(&self, children: usize, at_once: usize) {
         let tasks: Vec<_> = (0..at_once)
             .map(|t| {

@@ -341,6 +341,34 @@ impl Subject for Tokio {
         });
     }
 
+    fn broadcast_fanout(&self, receivers: usize, values: usize) {
+        let (tx, _) = tokio::sync::broadcast::channel(values);
+        let tasks: Vec<_> = (0..receivers)
+            .map(|_| {
+                let mut rx = tx.subscribe();
+                self.rt.spawn(async move {
+                    let mut sum = 0usize;
+                    while let Ok(v) = rx.recv().await {
+                        sum += v;
+                    }
+                    sum
+                })
+            })
+            .collect();
+        self.rt.spawn(async move {
+            for i in 0..values {
+                tx.send(i).expect("broadcast_fanout: no receiver");
+                if i % 100 == 99 {
+                    tokio::task::yield_now().await;
+                }
+            }
+        });
+        for t in tasks {
+            let sum = self.rt.block_on(t).expect("task failed");
+            assert_eq!(sum, mpsc_sum(1, values), "broadcast_fanout: lost a value");
+        }
+    }
+
     fn process_spawn_wait(&self, children: usize, at_once: usize) {
         self.rt.block_on(async move {
             let tasks: Vec<_> = (0..at_once)

@@ -14,9 +14,9 @@
 //! at least that new.
 
 use crate::notify::Notify;
+use crate::sync::{AtomicU64, AtomicUsize};
 use std::fmt;
 use std::ops::Deref;
-use crate::sync::{AtomicU64, AtomicUsize};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use weft_core::coop;
