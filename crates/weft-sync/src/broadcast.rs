@@ -6,7 +6,7 @@
 //! clones the value after the lock is released: `Clone` is user code), the sequence number of
 //! the oldest one (`head`), the sender and receiver counts, and one waker slot per receiver.
 //! A receiver is a position (`next`, the sequence number of the value it takes from the ring
-//! next) plus a small local batch: when its batch is empty it takes up to [`BATCH`] values (as
+//! next) plus a small local batch: when its batch is empty it takes up to `BATCH` (32) values (as
 //! `Arc` clones) in one lock, so a receiver behind the sender takes the lock once per batch,
 //! not once per value (64 receivers of one sender fought over the lock 7x slower than tokio
 //! before). Values in the batch were taken in order before anything could overwrite them.

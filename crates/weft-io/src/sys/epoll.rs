@@ -110,6 +110,9 @@ impl Poller for Epoll {
         Ok(poller)
     }
 
+    /// # Safety
+    ///
+    /// As [`Poller::add`]: `fd` stays open until deleted, and `key` is not `WAKE_KEY`.
     unsafe fn add(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
         debug_assert_ne!(key, WAKE_KEY);
         // The caller keeps `fd` open until `delete` (this function's contract), so epoll never
