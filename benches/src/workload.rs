@@ -56,6 +56,19 @@ pub(crate) const MPSC_CAPACITY: usize = 128;
 pub(crate) const FANOUT_RECEIVERS: usize = 64;
 /// Values sent in `broadcast_fanout` (the channel keeps them all: nobody lags).
 pub(crate) const FANOUT_VALUES: usize = 10_000;
+/// Request/reply pairs in `mpsc_round_trip`.
+pub(crate) const ROUND_TRIPS: usize = 1_000;
+/// Capacity of each of `mpsc_round_trip`'s two channels (one each way).
+pub(crate) const ROUND_TRIP_CAPACITY: usize = 1;
+/// Items the producer puts in `queue_join`.
+pub(crate) const QUEUE_ITEMS: usize = 100_000;
+/// Consumer tasks in `queue_join`.
+pub(crate) const QUEUE_CONSUMERS: usize = 4;
+/// Bound of the queue (peers: of the channel) in `queue_join`.
+pub(crate) const QUEUE_CAPACITY: usize = 64;
+/// Values each of the two producers of `select_two_channels` sends; each channel has
+/// [`MPSC_CAPACITY`], as in `mpsc_bounded`, so the two rows differ by the `select!`.
+pub(crate) const SELECT_PER_CHANNEL: usize = 50_000;
 
 /// One runtime under test, already built, with its worker threads running.
 ///
@@ -113,6 +126,23 @@ pub(crate) trait Subject {
     /// (weft and tokio `sync::broadcast`, smol `async-broadcast`), yielding every 100 sends;
     /// `receivers` tasks each receive every value and sum them; each sum is checked.
     fn broadcast_fanout(&self, receivers: usize, values: usize);
+    /// A client task makes `rounds` request/reply pairs with a server task over two bounded
+    /// channels of `capacity` (one each way; weft and tokio `sync::mpsc::channel`, smol
+    /// `async_channel::bounded`), awaiting each reply before the next request; the server
+    /// doubles each request. Replies and the number served are checked.
+    fn mpsc_round_trip(&self, rounds: usize, capacity: usize);
+    /// asyncio's producer/consumer: one producer task puts `items` numbers in a queue bounded
+    /// by `capacity`, `consumers` tasks each `get` and `task_done` until the queue ends; the
+    /// caller awaits the producer, then `join`s the queue, then ends it (weft `sync::Queue` and
+    /// `shutdown`; the peers have no queue with `join`, so: an `async_channel::bounded` channel,
+    /// an unfinished-item counter, and a wake-up when it reaches zero, closed by dropping the
+    /// sender). Every item must be processed when `join` returns; the sum is checked.
+    fn queue_join(&self, items: usize, consumers: usize, capacity: usize);
+    /// Two producer tasks each send `0..each` over their own bounded channel of `capacity`
+    /// (weft and tokio `sync::mpsc::channel`, smol `async_channel::bounded`); one task loops on
+    /// a select over both receivers until both are closed (weft `select!`, tokio `select!`,
+    /// smol `future::race`). Count and sum per channel are checked.
+    fn select_two_channels(&self, each: usize, capacity: usize);
     /// Spawns `children` `true` processes and awaits each one's exit status, from `at_once`
     /// tasks that each run one child at a time (so at most `at_once` are alive at once).
     fn process_spawn_wait(&self, children: usize, at_once: usize);
@@ -163,6 +193,12 @@ pub(crate) enum Workload {
     MpscUnbounded,
     /// See [`Subject::broadcast_fanout`].
     BroadcastFanout,
+    /// See [`Subject::mpsc_round_trip`].
+    MpscRoundTrip,
+    /// See [`Subject::queue_join`].
+    QueueJoin,
+    /// See [`Subject::select_two_channels`].
+    SelectTwoChannels,
     /// See [`Subject::process_spawn_wait`].
     ProcessSpawnWait,
     /// See [`Subject::process_cat_pipe`].
@@ -171,7 +207,7 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 20] = [
+    pub(crate) const ALL: [Workload; 23] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -190,6 +226,9 @@ impl Workload {
         Workload::MpscBounded,
         Workload::MpscUnbounded,
         Workload::BroadcastFanout,
+        Workload::MpscRoundTrip,
+        Workload::QueueJoin,
+        Workload::SelectTwoChannels,
         Workload::ProcessSpawnWait,
         Workload::ProcessCatPipe,
     ];
@@ -215,6 +254,9 @@ impl Workload {
             Workload::MpscBounded => "mpsc_bounded",
             Workload::MpscUnbounded => "mpsc_unbounded",
             Workload::BroadcastFanout => "broadcast_fanout",
+            Workload::MpscRoundTrip => "mpsc_round_trip",
+            Workload::QueueJoin => "queue_join",
+            Workload::SelectTwoChannels => "select_two_channels",
             Workload::ProcessSpawnWait => "process_spawn_wait",
             Workload::ProcessCatPipe => "process_cat_pipe",
         }
@@ -265,6 +307,15 @@ impl Workload {
             Workload::BroadcastFanout => {
                 format!("1 sender, {FANOUT_RECEIVERS} receivers x {FANOUT_VALUES} values each")
             }
+            Workload::MpscRoundTrip => format!(
+                "{ROUND_TRIPS} request/reply pairs, two bounded({ROUND_TRIP_CAPACITY}) channels"
+            ),
+            Workload::QueueJoin => format!(
+                "1 producer x {QUEUE_ITEMS} puts, {QUEUE_CONSUMERS} consumers, maxsize {QUEUE_CAPACITY}, join"
+            ),
+            Workload::SelectTwoChannels => format!(
+                "select over 2 channels (capacity {MPSC_CAPACITY}) x {SELECT_PER_CHANNEL} values each"
+            ),
             Workload::ProcessSpawnWait => format!(
                 "spawn and wait {PROCESS_CHILDREN} `true` children, at most {PROCESS_AT_ONCE} at once"
             ),
@@ -308,6 +359,11 @@ impl Workload {
             }
             Workload::MpscUnbounded => subject.mpsc_unbounded(MPSC_PRODUCERS, MPSC_PER_PRODUCER),
             Workload::BroadcastFanout => subject.broadcast_fanout(FANOUT_RECEIVERS, FANOUT_VALUES),
+            Workload::MpscRoundTrip => subject.mpsc_round_trip(ROUND_TRIPS, ROUND_TRIP_CAPACITY),
+            Workload::QueueJoin => subject.queue_join(QUEUE_ITEMS, QUEUE_CONSUMERS, QUEUE_CAPACITY),
+            Workload::SelectTwoChannels => {
+                subject.select_two_channels(SELECT_PER_CHANNEL, MPSC_CAPACITY)
+            }
             Workload::ProcessSpawnWait => {
                 subject.process_spawn_wait(PROCESS_CHILDREN, PROCESS_AT_ONCE)
             }

@@ -125,3 +125,86 @@ pub(crate) fn children_of(task: usize, children: usize, at_once: usize) -> usize
 pub(crate) fn pipe_chunk(chunk: usize) -> Vec<u8> {
     (0..chunk).map(|i| (i % 251) as u8).collect()
 }
+
+/// The replies `mpsc_round_trip`'s server sends: each request doubled.
+pub(crate) fn reply_to(request: usize) -> usize {
+    request * 2
+}
+
+/// The items `queue_join` processed, counted by the consumers before each `task_done`, so the
+/// caller can check that `join` did not return while one was unfinished.
+#[derive(Default)]
+pub(crate) struct Processed(std::sync::atomic::AtomicUsize);
+
+impl Processed {
+    /// One more item processed (call before its `task_done`).
+    pub(crate) fn one(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Panics unless `items` were processed; called when `join` has returned, which orders
+    /// every `task_done` (and so every [`one`](Processed::one)) before it.
+    pub(crate) fn check(&self, items: usize) {
+        let done = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            done, items,
+            "queue_join: join returned with items unfinished"
+        );
+    }
+}
+
+/// The unfinished-item count of the hand-written `queue_join` for the peers, which have no
+/// queue with `join`: the producer adds one before each send, a consumer takes one off after
+/// processing an item (asyncio's `task_done`), and the joiner waits for zero.
+#[derive(Default)]
+pub(crate) struct Unfinished(std::sync::atomic::AtomicUsize);
+
+impl Unfinished {
+    /// One more item on its way (call before sending it, so the count never goes below zero).
+    pub(crate) fn add(&self) {
+        // Relaxed: the channel's send/recv orders this before the consumer's `done`.
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// One item done; `true` when it was the last unfinished one (then wake the joiner).
+    #[must_use]
+    pub(crate) fn done(&self) -> bool {
+        // AcqRel: the Release half pairs with the Acquire load in `is_zero`, so the joiner sees
+        // everything the consumers did before their `done`.
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1
+    }
+
+    /// Whether no item is unfinished now.
+    pub(crate) fn is_zero(&self) -> bool {
+        // Acquire: pairs with the Release half of `done`'s fetch_sub.
+        self.0.load(std::sync::atomic::Ordering::Acquire) == 0
+    }
+}
+
+/// What `select_two_channels`'s consumer received on one of its channels.
+#[derive(Default)]
+pub(crate) struct Tally {
+    count: usize,
+    sum: usize,
+}
+
+impl Tally {
+    /// One value received.
+    pub(crate) fn add(&mut self, v: usize) {
+        self.count += 1;
+        self.sum += v;
+    }
+
+    /// Panics unless this is exactly `0..each`'s count and sum; `which` names the channel.
+    pub(crate) fn check(&self, each: usize, which: &str) {
+        assert_eq!(
+            self.count, each,
+            "select_two_channels: wrong count on channel {which}"
+        );
+        assert_eq!(
+            self.sum,
+            mpsc_sum(1, each),
+            "select_two_channels: wrong sum on channel {which}"
+        );
+    }
+}

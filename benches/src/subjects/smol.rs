@@ -1,7 +1,10 @@
 //! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
 //! `futures_lite::future::block_on(ex.run(..))`.
 
-use super::{Countdown, Holders, WORKERS, mpsc_sum, ping, ping_pong_channels, pong};
+use super::{
+    Countdown, Holders, Processed, Tally, Unfinished, WORKERS, mpsc_sum, ping, ping_pong_channels,
+    pong, reply_to,
+};
 use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -50,6 +53,51 @@ impl Drop for Smol {
             let _ = t.join();
         }
     }
+}
+
+/// `queue_join`'s `task_done` and `join` written by hand with what the smol side already
+/// uses: the count of unfinished items, and a `bounded(1)` async-channel as the wake-up (each
+/// time the count reaches zero a signal is left in it, unless one is already there; the joiner
+/// checks the count again after each signal, so a stale one costs a check, never a miss).
+struct Joinable {
+    unfinished: Unfinished,
+    zero_tx: Sender<()>,
+    zero_rx: async_channel::Receiver<()>,
+}
+
+impl Joinable {
+    fn new() -> Joinable {
+        let (zero_tx, zero_rx) = async_channel::bounded(1);
+        Joinable {
+            unfinished: Unfinished::default(),
+            zero_tx,
+            zero_rx,
+        }
+    }
+
+    /// One item processed; the last unfinished one wakes the joiner.
+    fn task_done(&self) {
+        if self.unfinished.done() {
+            // Full: a wake-up is already waiting, which is all the joiner needs.
+            let _ = self.zero_tx.try_send(());
+        }
+    }
+
+    /// Returns once no item is unfinished.
+    async fn join(&self) {
+        while !self.unfinished.is_zero() {
+            self.zero_rx
+                .recv()
+                .await
+                .expect("queue_join: wake-up closed");
+        }
+    }
+}
+
+/// Which receive of `select_two_channels` finished first, with what it got.
+enum Side<T> {
+    A(T),
+    B(T),
 }
 
 /// Spawns the next link of `chained_spawn` on `ex` (smol has no ambient executor).
@@ -416,6 +464,125 @@ impl Subject for Smol {
             let sum = future::block_on(t);
             assert_eq!(sum, mpsc_sum(1, values), "broadcast_fanout: lost a value");
         }
+    }
+
+    fn mpsc_round_trip(&self, rounds: usize, capacity: usize) {
+        let (req_tx, req_rx) = async_channel::bounded(capacity);
+        let (rep_tx, rep_rx) = async_channel::bounded(capacity);
+        let server = self.ex.spawn(async move {
+            let mut served = 0usize;
+            while let Ok(req) = req_rx.recv().await {
+                rep_tx
+                    .send(reply_to(req))
+                    .await
+                    .expect("mpsc_round_trip: client gone");
+                served += 1;
+            }
+            served
+        });
+        let client = self.ex.spawn(async move {
+            for i in 0..rounds {
+                req_tx.send(i).await.expect("mpsc_round_trip: server gone");
+                let rep = rep_rx.recv().await.expect("mpsc_round_trip: server gone");
+                assert_eq!(rep, reply_to(i), "mpsc_round_trip: wrong reply");
+            }
+        });
+        future::block_on(async {
+            client.await;
+            let served = server.await;
+            assert_eq!(served, rounds, "mpsc_round_trip: wrong number served");
+        });
+    }
+
+    fn queue_join(&self, items: usize, consumers: usize, capacity: usize) {
+        // smol has no queue with `join`: an async-channel, a count of unfinished items, and a
+        // wake-up when it reaches zero (see `Joinable`).
+        let (tx, rx) = async_channel::bounded(capacity);
+        let joinable = Arc::new(Joinable::new());
+        let processed = Arc::new(Processed::default());
+        let workers: Vec<_> = (0..consumers)
+            .map(|_| {
+                let (rx, joinable, processed) = (rx.clone(), joinable.clone(), processed.clone());
+                self.ex.spawn(async move {
+                    let mut sum = 0usize;
+                    while let Ok(v) = rx.recv().await {
+                        sum += v;
+                        processed.one();
+                        joinable.task_done();
+                    }
+                    sum
+                })
+            })
+            .collect();
+        drop(rx);
+        let producer = {
+            let joinable = joinable.clone();
+            self.ex.spawn(async move {
+                for i in 0..items {
+                    joinable.unfinished.add();
+                    tx.send(i).await.expect("queue_join: consumers gone");
+                }
+                // `tx` drops here: the consumers end once the channel is empty.
+            })
+        };
+        let sum = future::block_on(async move {
+            producer.await;
+            joinable.join().await;
+            processed.check(items);
+            let mut sum = 0usize;
+            for w in workers {
+                sum += w.await;
+            }
+            sum
+        });
+        assert_eq!(sum, mpsc_sum(1, items), "queue_join: lost an item");
+    }
+
+    fn select_two_channels(&self, each: usize, capacity: usize) {
+        let (a_tx, a_rx) = async_channel::bounded(capacity);
+        let (b_tx, b_rx) = async_channel::bounded(capacity);
+        for tx in [a_tx, b_tx] {
+            self.ex
+                .spawn(async move {
+                    for i in 0..each {
+                        tx.send(i)
+                            .await
+                            .expect("select_two_channels: receiver gone");
+                    }
+                })
+                .detach();
+        }
+        let consumer = self.ex.spawn(async move {
+            // No select macro in smol: race the two receives (random order each poll, as
+            // `select!`); once one channel is closed, drain the other.
+            let (mut a, mut b) = (Tally::default(), Tally::default());
+            loop {
+                let next = future::race(async { Side::A(a_rx.recv().await) }, async {
+                    Side::B(b_rx.recv().await)
+                })
+                .await;
+                match next {
+                    Side::A(Ok(v)) => a.add(v),
+                    Side::B(Ok(v)) => b.add(v),
+                    Side::A(Err(_)) => {
+                        while let Ok(v) = b_rx.recv().await {
+                            b.add(v);
+                        }
+                        break;
+                    }
+                    Side::B(Err(_)) => {
+                        while let Ok(v) = a_rx.recv().await {
+                            a.add(v);
+                        }
+                        break;
+                    }
+                }
+            }
+            (a, b)
+        });
+        let (a, b) = future::block_on(consumer);
+        a.check(each, "a");
+        b.check(each, "b");
     }
 
     fn process_spawn_wait(&self, children: usize, at_once: usize) {

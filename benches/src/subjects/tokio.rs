@@ -1,6 +1,9 @@
 //! tokio, with a multi-thread runtime of [`WORKERS`] workers.
 
-use super::{Countdown, Holders, WORKERS, mpsc_sum, ping, ping_pong_channels, pong};
+use super::{
+    Countdown, Holders, Processed, Tally, Unfinished, WORKERS, mpsc_sum, ping, ping_pong_channels,
+    pong, reply_to,
+};
 use crate::http::{RESPONSE, Requests, Server, responses};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -20,6 +23,36 @@ impl Tokio {
             .build()
             .expect("build tokio runtime");
         Tokio { rt }
+    }
+}
+
+/// `queue_join`'s `task_done` and `join` written by hand, as a tokio user would: the count of
+/// unfinished items and a `Notify` woken when it reaches zero.
+#[derive(Default)]
+struct Joinable {
+    unfinished: Unfinished,
+    zero: tokio::sync::Notify,
+}
+
+impl Joinable {
+    /// One item processed; the last unfinished one wakes the joiner.
+    fn task_done(&self) {
+        if self.unfinished.done() {
+            self.zero.notify_waiters();
+        }
+    }
+
+    /// Returns once no item is unfinished.
+    async fn join(&self) {
+        loop {
+            // Made before the check: `notify_waiters` wakes every `Notified` made before it,
+            // polled or not, so a zero reached after the check is not missed.
+            let zero = self.zero.notified();
+            if self.unfinished.is_zero() {
+                return;
+            }
+            zero.await;
+        }
     }
 }
 
@@ -367,6 +400,107 @@ impl Subject for Tokio {
             let sum = self.rt.block_on(t).expect("task failed");
             assert_eq!(sum, mpsc_sum(1, values), "broadcast_fanout: lost a value");
         }
+    }
+
+    fn mpsc_round_trip(&self, rounds: usize, capacity: usize) {
+        let (req_tx, mut req_rx) = tokio::sync::mpsc::channel(capacity);
+        let (rep_tx, mut rep_rx) = tokio::sync::mpsc::channel(capacity);
+        let server = self.rt.spawn(async move {
+            let mut served = 0usize;
+            while let Some(req) = req_rx.recv().await {
+                rep_tx
+                    .send(reply_to(req))
+                    .await
+                    .expect("mpsc_round_trip: client gone");
+                served += 1;
+            }
+            served
+        });
+        let client = self.rt.spawn(async move {
+            for i in 0..rounds {
+                req_tx.send(i).await.expect("mpsc_round_trip: server gone");
+                let rep = rep_rx.recv().await.expect("mpsc_round_trip: server gone");
+                assert_eq!(rep, reply_to(i), "mpsc_round_trip: wrong reply");
+            }
+        });
+        self.rt.block_on(async {
+            client.await.expect("client failed");
+            let served = server.await.expect("server failed");
+            assert_eq!(served, rounds, "mpsc_round_trip: wrong number served");
+        });
+    }
+
+    fn queue_join(&self, items: usize, consumers: usize, capacity: usize) {
+        // tokio has no queue with `join`, and its mpsc has one receiver; tokio's docs send
+        // users who need several consumers to async-channel. `join` by hand: a count of
+        // unfinished items and a `Notify`.
+        let (tx, rx) = async_channel::bounded(capacity);
+        let joinable = std::sync::Arc::new(Joinable::default());
+        let processed = std::sync::Arc::new(Processed::default());
+        let workers: Vec<_> = (0..consumers)
+            .map(|_| {
+                let (rx, joinable, processed) = (rx.clone(), joinable.clone(), processed.clone());
+                self.rt.spawn(async move {
+                    let mut sum = 0usize;
+                    while let Ok(v) = rx.recv().await {
+                        sum += v;
+                        processed.one();
+                        joinable.task_done();
+                    }
+                    sum
+                })
+            })
+            .collect();
+        drop(rx);
+        let producer = {
+            let joinable = joinable.clone();
+            self.rt.spawn(async move {
+                for i in 0..items {
+                    joinable.unfinished.add();
+                    tx.send(i).await.expect("queue_join: consumers gone");
+                }
+                // `tx` drops here: the consumers end once the channel is empty.
+            })
+        };
+        let sum = self.rt.block_on(async move {
+            producer.await.expect("producer failed");
+            joinable.join().await;
+            processed.check(items);
+            let mut sum = 0usize;
+            for w in workers {
+                sum += w.await.expect("consumer failed");
+            }
+            sum
+        });
+        assert_eq!(sum, mpsc_sum(1, items), "queue_join: lost an item");
+    }
+
+    fn select_two_channels(&self, each: usize, capacity: usize) {
+        let (a_tx, mut a_rx) = tokio::sync::mpsc::channel(capacity);
+        let (b_tx, mut b_rx) = tokio::sync::mpsc::channel(capacity);
+        for tx in [a_tx, b_tx] {
+            self.rt.spawn(async move {
+                for i in 0..each {
+                    tx.send(i)
+                        .await
+                        .expect("select_two_channels: receiver gone");
+                }
+            });
+        }
+        let consumer = self.rt.spawn(async move {
+            let (mut a, mut b) = (Tally::default(), Tally::default());
+            loop {
+                tokio::select! {
+                    Some(v) = a_rx.recv() => a.add(v),
+                    Some(v) = b_rx.recv() => b.add(v),
+                    else => break,
+                }
+            }
+            (a, b)
+        });
+        let (a, b) = self.rt.block_on(consumer).expect("task failed");
+        a.check(each, "a");
+        b.check(each, "b");
     }
 
     fn process_spawn_wait(&self, children: usize, at_once: usize) {

@@ -1,6 +1,9 @@
 //! weft, with a multi-thread runtime of [`WORKERS`] workers.
 
-use super::{Countdown, Holders, WORKERS, mpsc_sum, ping, ping_pong_channels, pong};
+use super::{
+    Countdown, Holders, Processed, Tally, WORKERS, mpsc_sum, ping, ping_pong_channels, pong,
+    reply_to,
+};
 use crate::http::{Server, serve_futures_io};
 use crate::workload::Subject;
 use async_channel::Sender;
@@ -365,6 +368,101 @@ impl Subject for Weft {
             let sum = self.rt.block_on(t).expect("task failed");
             assert_eq!(sum, mpsc_sum(1, values), "broadcast_fanout: lost a value");
         }
+    }
+
+    fn mpsc_round_trip(&self, rounds: usize, capacity: usize) {
+        let (req_tx, mut req_rx) = weft::sync::mpsc::channel(capacity);
+        let (rep_tx, mut rep_rx) = weft::sync::mpsc::channel(capacity);
+        let server = self.rt.spawn(async move {
+            let mut served = 0usize;
+            while let Some(req) = req_rx.recv().await {
+                rep_tx
+                    .send(reply_to(req))
+                    .await
+                    .expect("mpsc_round_trip: client gone");
+                served += 1;
+            }
+            served
+        });
+        let client = self.rt.spawn(async move {
+            for i in 0..rounds {
+                req_tx.send(i).await.expect("mpsc_round_trip: server gone");
+                let rep = rep_rx.recv().await.expect("mpsc_round_trip: server gone");
+                assert_eq!(rep, reply_to(i), "mpsc_round_trip: wrong reply");
+            }
+        });
+        self.rt.block_on(async {
+            client.await.expect("client failed");
+            let served = server.await.expect("server failed");
+            assert_eq!(served, rounds, "mpsc_round_trip: wrong number served");
+        });
+    }
+
+    fn queue_join(&self, items: usize, consumers: usize, capacity: usize) {
+        let queue = weft::sync::Queue::new(capacity);
+        let processed = std::sync::Arc::new(Processed::default());
+        let workers: Vec<_> = (0..consumers)
+            .map(|_| {
+                let (queue, processed) = (queue.clone(), processed.clone());
+                self.rt.spawn(async move {
+                    let mut sum = 0usize;
+                    while let Ok(v) = queue.get().await {
+                        sum += v;
+                        processed.one();
+                        queue.task_done();
+                    }
+                    sum
+                })
+            })
+            .collect();
+        let producer = {
+            let queue = queue.clone();
+            self.rt.spawn(async move {
+                for i in 0..items {
+                    queue.put(i).await.expect("queue_join: queue shut down");
+                }
+            })
+        };
+        let sum = self.rt.block_on(async move {
+            producer.await.expect("producer failed");
+            queue.join().await;
+            processed.check(items);
+            queue.shutdown(false);
+            let mut sum = 0usize;
+            for w in workers {
+                sum += w.await.expect("consumer failed");
+            }
+            sum
+        });
+        assert_eq!(sum, mpsc_sum(1, items), "queue_join: lost an item");
+    }
+
+    fn select_two_channels(&self, each: usize, capacity: usize) {
+        let (a_tx, mut a_rx) = weft::sync::mpsc::channel(capacity);
+        let (b_tx, mut b_rx) = weft::sync::mpsc::channel(capacity);
+        for tx in [a_tx, b_tx] {
+            self.rt.spawn(async move {
+                for i in 0..each {
+                    tx.send(i)
+                        .await
+                        .expect("select_two_channels: receiver gone");
+                }
+            });
+        }
+        let consumer = self.rt.spawn(async move {
+            let (mut a, mut b) = (Tally::default(), Tally::default());
+            loop {
+                weft::select! {
+                    Some(v) = a_rx.recv() => a.add(v),
+                    Some(v) = b_rx.recv() => b.add(v),
+                    else => break,
+                }
+            }
+            (a, b)
+        });
+        let (a, b) = self.rt.block_on(consumer).expect("task failed");
+        a.check(each, "a");
+        b.check(each, "b");
     }
 
     fn process_spawn_wait(&self, children: usize, at_once: usize) {
