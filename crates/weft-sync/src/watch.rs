@@ -12,14 +12,70 @@
 //! Orderings: the version is bumped with `Release` while the write lock is held (after the new
 //! value is in), and read with `Acquire`, so a receiver that sees a version can borrow a value
 //! at least that new.
+//!
+//! The lock is std's `RwLock`, except under `--cfg weft_loom`: the shim (`weft_core::sync`) has
+//! no reader-writer lock, so there the value sits behind the shim's `Mutex` (readers exclude
+//! each other too, which the model does not rely on), and loom sees every lock and unlock
+//! (`loom-tests/tests/sync_watch.rs`).
 
+use self::value_lock::{ReadGuard, ValueLock};
 use crate::notify::Notify;
 use crate::sync::{AtomicU64, AtomicUsize};
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, RwLock, RwLockReadGuard};
 use weft_core::coop;
+
+#[cfg(not(weft_loom))]
+mod value_lock {
+    use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+    pub(super) type ReadGuard<'a, T> = RwLockReadGuard<'a, T>;
+
+    /// The value's lock: std's `RwLock`, poisoning ignored.
+    pub(super) struct ValueLock<T>(RwLock<T>);
+
+    impl<T> ValueLock<T> {
+        pub(super) fn new(value: T) -> Self {
+            ValueLock(RwLock::new(value))
+        }
+
+        pub(super) fn read(&self) -> ReadGuard<'_, T> {
+            // No user code runs while the lock is held for writing (a swap); a panic in user
+            // code holding a read guard poisons nothing we rely on.
+            self.0.read().unwrap_or_else(|e| e.into_inner())
+        }
+
+        pub(super) fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0.write().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+}
+
+#[cfg(weft_loom)]
+mod value_lock {
+    use crate::sync::{Mutex, MutexGuard};
+
+    pub(super) type ReadGuard<'a, T> = MutexGuard<'a, T>;
+
+    /// The value's lock under loom: the shim's `Mutex` (see the module doc).
+    pub(super) struct ValueLock<T>(Mutex<T>);
+
+    impl<T> ValueLock<T> {
+        pub(super) fn new(value: T) -> Self {
+            ValueLock(Mutex::new(value))
+        }
+
+        pub(super) fn read(&self) -> ReadGuard<'_, T> {
+            self.0.lock()
+        }
+
+        pub(super) fn write(&self) -> MutexGuard<'_, T> {
+            self.0.lock()
+        }
+    }
+}
 
 const CLOSED: u64 = 1;
 const STEP: u64 = 2;
@@ -39,7 +95,7 @@ const STEP: u64 = 2;
 /// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
-        value: RwLock::new(init),
+        value: ValueLock::new(init),
         version: AtomicU64::new(0),
         receivers: AtomicUsize::new(1),
         changed: Notify::new(),
@@ -52,17 +108,15 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 }
 
 struct Shared<T> {
-    value: RwLock<T>,
+    value: ValueLock<T>,
     version: AtomicU64,
     receivers: AtomicUsize,
     changed: Notify,
 }
 
 impl<T> Shared<T> {
-    fn read(&self) -> RwLockReadGuard<'_, T> {
-        // No user code runs while the lock is held for writing (a swap); a panic in user code
-        // holding a read guard poisons nothing we rely on.
-        self.value.read().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> ReadGuard<'_, T> {
+        self.value.read()
     }
 }
 
@@ -81,7 +135,7 @@ pub struct Receiver<T> {
 /// A borrowed view of the current value; holds a read lock, so keep it short (never across an
 /// `.await`: a send waits for it).
 pub struct Ref<'a, T> {
-    guard: RwLockReadGuard<'a, T>,
+    guard: ReadGuard<'a, T>,
 }
 
 impl<T> Deref for Ref<'_, T> {
@@ -117,7 +171,7 @@ impl<T> Sender<T> {
     /// the old value.
     pub fn send_replace(&self, value: T) -> T {
         let old = {
-            let mut slot = self.shared.value.write().unwrap_or_else(|e| e.into_inner());
+            let mut slot = self.shared.value.write();
             let old = std::mem::replace(&mut *slot, value);
             // Release, under the write lock: pairs with the Acquire loads of receivers.
             self.shared.version.fetch_add(STEP, Ordering::Release);
