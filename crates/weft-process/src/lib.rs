@@ -12,6 +12,14 @@
 pub mod process;
 pub mod signal;
 
+/// `process/detached.rs` once more, for the loom model (`loom_internals::spawn_detached`): the
+/// `process` module keeps its `detached` private, so under `--cfg weft_loom` the same file is
+/// compiled here too (same source, so the model checks the code that ships).
+#[cfg(weft_loom)]
+#[path = "process/detached.rs"]
+#[allow(clippy::duplicate_mod)]
+mod detached_for_loom;
+
 #[cfg(weft_loom)]
 #[doc(hidden)]
 pub mod loom_internals {
@@ -27,5 +35,11 @@ pub mod loom_internals {
         wait: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
     ) -> Poll<Option<()>> {
         crate::signal::unix::poll_delivery(seen, delivered, cx, wait)
+    }
+
+    /// Runs `future` in the background, polled by whoever wakes it (`process/detached.rs`,
+    /// the orphans' reaper): polled once here, then inline in its waker's `wake`.
+    pub fn spawn_detached(future: impl std::future::Future<Output = ()> + Send + 'static) {
+        crate::detached_for_loom::spawn(future)
     }
 }

@@ -21,12 +21,16 @@
 //!   cooperative budget, when the caller is a task that used its budget up) is handed, after
 //!   a few tries, to a short-lived thread of its own, where there is no budget.
 //!
-//! A plain mutex: this is not hot (one poll per child exit), so no lock-free protocol.
+//! A plain mutex: this is not hot (one poll per child exit), so no lock-free protocol. The
+//! mutex and the threads are the shim's (`weft_core::sync`), so under `--cfg weft_loom` the
+//! model `loom-tests/tests/process_detached.rs` sees every lock; the `Arc` is std's, since a
+//! `Waker` is made from it (`Wake`), and its count is no protocol of ours.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use weft_core::sync::{Mutex, MutexGuard, thread};
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -59,8 +63,9 @@ pub(crate) fn spawn(future: impl Future<Output = ()> + Send + 'static) {
 
 impl Detached {
     fn lock(&self) -> MutexGuard<'_, State> {
-        // Nothing panics under this lock (polls and drops happen outside it).
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        // Nothing panics under this lock (polls and drops happen outside it); the shim's mutex
+        // does not poison anyway.
+        self.state.lock()
     }
 
     fn run(self: &Arc<Self>) {
@@ -80,11 +85,7 @@ impl Detached {
         let mut cx = Context::from_waker(&waker);
         let mut repolls = 0;
         loop {
-            // A panic counts as finished: the future is dropped, the thread goes on.
-            let poll = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                future.as_mut().poll(&mut cx)
-            }))
-            .unwrap_or(Poll::Ready(()));
+            let poll = poll_catching(&mut future, &mut cx);
             let mut state = self.lock();
             if poll.is_ready() {
                 state.running = false;
@@ -121,21 +122,36 @@ impl Detached {
         let task = Arc::clone(self);
         let slot = Arc::new(Mutex::new(Some(future)));
         let moved = Arc::clone(&slot);
-        let started = std::thread::Builder::new()
+        let started = thread::Builder::new()
             .name("weft-reaper".into())
             .spawn(move || {
-                let future = moved.lock().unwrap_or_else(PoisonError::into_inner).take();
+                let future = moved.lock().take();
                 if let Some(future) = future {
                     put_back(&task, future);
                     task.run();
                 }
             });
         if started.is_err() {
-            let future = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let future = slot.lock().take();
             if let Some(future) = future {
                 put_back(self, future);
             }
         }
+    }
+}
+
+/// Polls the future once; a panic counts as finished (the future is dropped, the thread goes
+/// on). Under loom the panic is not caught: loom reports what it finds (a deadlock, a data race)
+/// as a panic on the thread that hit it, and a catch here would take that for a finished future.
+fn poll_catching(future: &mut BoxFuture, cx: &mut Context<'_>) -> Poll<()> {
+    #[cfg(not(weft_loom))]
+    {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx)))
+            .unwrap_or(Poll::Ready(()))
+    }
+    #[cfg(weft_loom)]
+    {
+        future.as_mut().poll(cx)
     }
 }
 
