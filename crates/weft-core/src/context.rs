@@ -11,6 +11,7 @@
 //! | `budget` | the harness, a fresh budget per poll | `coop::poll_proceed` |
 //! | `driving` | a worker for its life, `block_on` for its length | the nesting checks |
 //! | `worker` | a worker for its life (its `WorkerCx`) | the scheduler's local scheduling |
+//! | `local` | a one-thread loop (`local::Core::block_on`) for its length | the loop's scheduling, `spawn_local` |
 //! | `pool` | a blocking-pool thread for its life | the pool's shutdown (a job closing its own pool) |
 //! | `block_on` | `block_on`'s cached waker, while no call uses it | `block_on` |
 //! | `scope` | [`enter`]: a runtime's workers for their life, `block_on` / `Handle::enter` for their length | whoever needs the current runtime, its drivers or its blocking pool |
@@ -91,6 +92,9 @@ pub(crate) struct Context {
     /// The scheduler's `WorkerCx` running on this thread (type-erased: `scheduler/worker.rs`
     /// owns the cast), or null.
     pub(crate) worker: Cell<*const ()>,
+    /// The one-thread loop (`local::Core`) running on this thread (type-erased:
+    /// `local/core.rs` owns the cast), or null.
+    pub(crate) local: Cell<*const ()>,
     /// The blocking pool this thread belongs to (an address used as an identity), or null.
     pub(crate) pool: Cell<*const ()>,
     /// This thread's random state (`rand.rs`); 0 until first used.
@@ -111,6 +115,7 @@ impl Context {
             budget: Cell::new(None),
             driving: Cell::new(false),
             worker: Cell::new(std::ptr::null()),
+            local: Cell::new(std::ptr::null()),
             pool: Cell::new(std::ptr::null()),
             rng: Cell::new(0),
         }

@@ -6,6 +6,8 @@
 //!   `JoinError`, and the live-task registry that lets a runtime close drop every future.
 //! - [`scheduler`]: N workers with local queues, a LIFO slot, a shared injector, work
 //!   stealing, and the idle/search protocol.
+//! - [`local`]: the one-thread scheduler of a `LocalRuntime`: tasks that need not be `Send`,
+//!   run by the thread that owns it.
 //! - [`driver`]: the driver vocabulary (`Park`/`Unpark`, the thread parker, the driver stack
 //!   timers and I/O plug into) and the fallback thread that serves them outside a runtime.
 //! - [`callback`]: `call_soon` callbacks, run in order by one runner task.
@@ -26,6 +28,7 @@ pub mod callback;
 pub mod context;
 pub mod coop;
 pub mod driver;
+pub mod local;
 pub mod oneshot;
 pub mod rand;
 pub mod scheduler;

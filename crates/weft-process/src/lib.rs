@@ -12,14 +12,6 @@
 pub mod process;
 pub mod signal;
 
-/// `process/detached.rs` once more, for the loom model (`loom_internals::spawn_detached`): the
-/// `process` module keeps its `detached` private, so under `--cfg weft_loom` the same file is
-/// compiled here too (same source, so the model checks the code that ships).
-#[cfg(weft_loom)]
-#[path = "process/detached.rs"]
-#[allow(clippy::duplicate_mod)]
-mod detached_for_loom;
-
 #[cfg(weft_loom)]
 #[doc(hidden)]
 pub mod loom_internals {
@@ -40,6 +32,6 @@ pub mod loom_internals {
     /// Runs `future` in the background, polled by whoever wakes it (`process/detached.rs`,
     /// the orphans' reaper): polled once here, then inline in its waker's `wake`.
     pub fn spawn_detached(future: impl std::future::Future<Output = ()> + Send + 'static) {
-        crate::detached_for_loom::spawn(future)
+        crate::process::detached::spawn(future)
     }
 }

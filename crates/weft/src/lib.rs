@@ -101,7 +101,7 @@ pub mod sync;
 pub mod task;
 
 pub use join::{JoinAll, TryJoinAll, join_all, try_join_all};
-pub use runtime::{Runtime, run};
+pub use runtime::{LocalRuntime, Runtime, run};
 pub use task::{spawn, spawn_blocking};
 
 /// Runs `async fn main` on a new runtime, closed when it returns (asyncio:

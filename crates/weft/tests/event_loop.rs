@@ -228,10 +228,16 @@ fn a_stop_before_run_forever_makes_it_return_at_once() {
 }
 
 #[test]
-fn run_forever_after_close_returns_at_once() {
+fn run_forever_after_close_panics_saying_the_loop_is_closed() {
     let rt = runtime(1);
     rt.close();
-    rt.run_forever();
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.run_forever())).unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("closed"), "{message}");
 }
 
 #[test]

@@ -20,7 +20,10 @@ pub struct JoinError {
 }
 
 enum Repr {
-    Cancelled,
+    /// `closed`: by its runtime's close (or a spawn after it), not by an abort.
+    Cancelled {
+        closed: bool,
+    },
     Panic(PanicPayload),
 }
 
@@ -37,7 +40,15 @@ impl JoinError {
     pub(crate) fn cancelled(id: TaskId) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Cancelled,
+            repr: Repr::Cancelled { closed: false },
+        }
+    }
+
+    /// Cancelled because its runtime closed (or was closed when it was spawned).
+    pub(crate) fn closed(id: TaskId) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled { closed: true },
         }
     }
 
@@ -51,7 +62,7 @@ impl JoinError {
     /// The task was cancelled: aborted through its `JoinHandle`, or dropped when its runtime
     /// closed.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Repr::Cancelled { .. })
     }
 
     /// The task's future panicked.
@@ -74,7 +85,7 @@ impl JoinError {
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
             Repr::Panic(p) => Ok(p.0),
-            Repr::Cancelled => Err(self),
+            Repr::Cancelled { .. } => Err(self),
         }
     }
 
@@ -86,7 +97,7 @@ impl JoinError {
     fn panic_message(&self) -> Option<&str> {
         match &self.repr {
             Repr::Panic(p) => crate::unwind::payload_message(&*p.0),
-            Repr::Cancelled => None,
+            Repr::Cancelled { .. } => None,
         }
     }
 }
@@ -94,7 +105,12 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => write!(f, "task {} was cancelled", self.id),
+            (Repr::Cancelled { closed: false }, _) => write!(f, "task {} was cancelled", self.id),
+            (Repr::Cancelled { closed: true }, _) => write!(
+                f,
+                "task {} was cancelled: its runtime is closed (spawn on a running runtime)",
+                self.id
+            ),
             (Repr::Panic(_), Some(msg)) => {
                 write!(f, "task {} panicked with message {msg:?}", self.id)
             }
@@ -106,7 +122,12 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => write!(f, "JoinError::Cancelled({:?})", self.id),
+            (Repr::Cancelled { closed: false }, _) => {
+                write!(f, "JoinError::Cancelled({:?})", self.id)
+            }
+            (Repr::Cancelled { closed: true }, _) => {
+                write!(f, "JoinError::Cancelled({:?}, runtime closed)", self.id)
+            }
             (Repr::Panic(_), Some(msg)) => write!(f, "JoinError::Panic({:?}, {msg:?})", self.id),
             (Repr::Panic(_), None) => write!(f, "JoinError::Panic({:?}, ..)", self.id),
         }

@@ -20,8 +20,8 @@ use std::task::{Context, Poll, Waker};
 
 pub(super) fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -43,8 +43,8 @@ pub(super) fn allocate<F, S>(
     owner: RegistryId,
 ) -> RawTask
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let cell = Box::new(Cell {
@@ -85,7 +85,7 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
 /// `Notified` being run.
 unsafe fn poll<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the vtable of a Cell<F, S> calls this with its own header, kept alive by the
@@ -96,7 +96,7 @@ where
     match cell.header.state.transition_to_running() {
         ToRunning::Poll => {}
         ToRunning::Cancel => {
-            cancel_future(cell);
+            cancel_future(cell, JoinError::cancelled);
             // SAFETY: we hold RUNNING and the Notified's reference.
             unsafe { complete::<F, S>(ptr) };
             return;
@@ -131,7 +131,7 @@ where
         // SAFETY: NOTIFIED is set and our reference now belongs to the new Notified.
         ToIdle::Requeue => cell.scheduler.yield_now(unsafe { Notified::from_raw(raw) }),
         ToIdle::Cancel => {
-            cancel_future(cell);
+            cancel_future(cell, JoinError::cancelled);
             // SAFETY: we still hold RUNNING and the reference.
             unsafe { complete::<F, S>(ptr) };
         }
@@ -163,12 +163,12 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
     true
 }
 
-/// Drops the future (its destructors run) and stores a cancelled error, or a panic error if a
-/// destructor panicked. The caller holds `RUNNING`.
-fn cancel_future<F: Future, S>(cell: &Cell<F, S>) {
+/// Drops the future (its destructors run) and stores the cancelled error `why` makes, or a
+/// panic error if a destructor panicked. The caller holds `RUNNING`.
+fn cancel_future<F: Future, S>(cell: &Cell<F, S>, why: fn(TaskId) -> JoinError) {
     let id = cell.header.id;
     let error = match drop_stage_in_place(cell, Stage::Consumed) {
-        Ok(()) => JoinError::cancelled(id),
+        Ok(()) => why(id),
         Err(payload) => JoinError::panic(id, payload),
     };
     set_stage(cell, Stage::Finished(Err(error)));
@@ -223,7 +223,7 @@ fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
 /// The caller holds `RUNNING` and one reference, and the stage holds `Finished`.
 unsafe fn complete<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the caller's reference keeps the cell alive.
@@ -260,7 +260,7 @@ where
 /// `Notified`, and `NOTIFIED` is set for it.
 unsafe fn schedule<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the caller owns a reference, which keeps the cell alive.
@@ -290,7 +290,7 @@ unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
 /// `Poll<Result<F::Output, JoinError>>`.
 unsafe fn try_read_output<F, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the JoinHandle's reference keeps the cell alive.
@@ -342,7 +342,7 @@ fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
 /// Called once, by the task's `JoinHandle`, which gives up its reference.
 unsafe fn drop_join_handle<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the JoinHandle's reference keeps the cell alive.
@@ -373,13 +373,14 @@ where
 /// registry's, or a `Notified`'s when a task is cancelled unrun).
 unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the registry's reference keeps the cell alive.
     let cell = unsafe { cell::<F, S>(ptr) };
     if cell.header.state.transition_to_shutdown() {
-        cancel_future(cell);
+        // Shutdown is the runtime closing (or a pool that can never run the task).
+        cancel_future(cell, JoinError::closed);
         // SAFETY: we took RUNNING; the registry's reference is the one complete drops.
         unsafe { complete::<F, S>(ptr) };
     } else {

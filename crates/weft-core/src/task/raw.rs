@@ -85,7 +85,8 @@ pub(crate) struct RawTask {
 
 // SAFETY: a RawTask is a pointer to a task whose shared fields are synchronized by the state
 // word and the registry locks (see the module doc); the future and output it points at are
-// `Send` (required by `RawTask::new`).
+// `Send` (`Registry::bind`), or only ever touched on their one thread (the contract of
+// `Registry::bind_local`), so the pointer itself may travel (a waker, a remote queue).
 unsafe impl Send for RawTask {}
 // SAFETY: as above; every method through `&RawTask` goes through those protocols.
 unsafe impl Sync for RawTask {}

@@ -81,6 +81,31 @@ impl Registry {
         F::Output: Send + 'static,
         S: Schedule,
     {
+        // SAFETY: the future and its output are `Send`, so any thread may poll and drop them.
+        unsafe { self.bind_local(future, scheduler, name) }
+    }
+
+    /// [`Registry::bind`] for a future that need not be `Send` (a `LocalRuntime`'s
+    /// `spawn_local`).
+    ///
+    /// # Safety
+    ///
+    /// Unless `F` and `F::Output` are `Send`, the caller promises that the future is only ever
+    /// polled and dropped on the calling thread: `scheduler` hands the task's `Notified`s only
+    /// to code that runs them on this thread, this registry is closed only on this thread, and
+    /// no `Notified` of the task is cancelled (`Notified::cancel`) elsewhere. (The output is
+    /// guarded by the `JoinHandle`, which is `Send` only when the output is.)
+    pub unsafe fn bind_local<F, S>(
+        &self,
+        future: F,
+        scheduler: S,
+        name: Option<TaskName>,
+    ) -> (JoinHandle<F::Output>, Option<Notified>)
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+        S: Schedule,
+    {
         let id = TaskId::next();
         let raw = super::harness::allocate(future, scheduler, id, name, self.id);
         // SAFETY: a new task has three references: one each for these two owners...
@@ -154,6 +179,11 @@ impl Registry {
     /// How many tasks are linked (unfinished).
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| lock(s).len).sum()
+    }
+
+    /// Whether [`Registry::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        lock(&self.shards[0]).closed
     }
 
     /// Whether no task is linked.

@@ -23,7 +23,7 @@
 
 mod child;
 mod command;
-mod detached;
+pub(crate) mod detached;
 mod orphans;
 mod pidfd;
 mod pipe;

@@ -1,7 +1,8 @@
 //! `Builder`: configure and build a `Runtime`.
 
-use super::Runtime;
 use super::handle::{Handle, HandleInner};
+use super::scheduler::Scheduler;
+use super::{LocalRuntime, Runtime};
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -101,12 +102,7 @@ impl Builder {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let reactor = weft_io::Reactor::new()?;
-        // The driver stack idle workers park in: the timer wheels over the reactor.
-        let mut driver =
-            weft_core::driver::Stack::new(Box::new(weft_io::IoDriver::new(reactor.clone())));
-        let (timers, timer) = weft_timer::TimerDriver::new(driver.unparker(), workers + 1);
-        driver.push(Box::new(timers));
+        let (driver, timer, reactor) = driver_stack(workers + 1)?;
         let prefix = self.thread_name.clone();
         let config = weft_core::scheduler::Config {
             workers,
@@ -119,14 +115,9 @@ impl Builder {
         // scheduler and the pool check their own settings (zero workers, zero stack, zero
         // blocking threads are `InvalidInput`) before any thread starts.
         let (scheduler, launch) = weft_core::scheduler::create(config)?;
-        let mut pool = self.blocking.clone();
-        pool.thread_name(format!("{}-blocking", self.thread_name));
-        if let Some(size) = self.thread_stack_size {
-            pool.stack_size(size);
-        }
-        let blocking = pool.build()?;
+        let blocking = self.blocking_pool()?;
         let inner = Arc::new(HandleInner::new(
-            scheduler,
+            Scheduler::Workers(scheduler),
             blocking,
             timer.clone(),
             reactor,
@@ -135,6 +126,67 @@ impl Builder {
         launch.launch(|_| inner.scope(Arc::new(timer.for_worker())))?;
         Ok(Runtime::from_handle(Handle { inner }))
     }
+
+    /// Builds a [`LocalRuntime`]: one thread (the one that calls its `block_on` or
+    /// `run_forever`) runs every task. The worker settings (`worker_threads`, `thread_name`,
+    /// `thread_stack_size`) do not apply, since it starts no worker; the blocking pool's and
+    /// `on_callback_panic` do.
+    ///
+    /// ```
+    /// let rt = weft::runtime::Builder::new().max_blocking_threads(4).build_local()?;
+    /// let shared = std::rc::Rc::new(std::cell::Cell::new(1));
+    /// let task = rt.spawn_local({
+    ///     let shared = shared.clone();
+    ///     async move { shared.set(shared.get() + 1) }
+    /// });
+    /// rt.block_on(task).unwrap();
+    /// assert_eq!(shared.get(), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a zero blocking thread count; the OS error when the reactor cannot
+    /// be made.
+    pub fn build_local(&self) -> io::Result<LocalRuntime> {
+        let (driver, timer, reactor) = driver_stack(1)?;
+        let core = weft_core::local::Core::new(Box::new(driver));
+        let blocking = self.blocking_pool()?;
+        let inner = Arc::new(HandleInner::new(
+            Scheduler::Local(core.handle().clone()),
+            blocking,
+            timer,
+            reactor,
+            self.on_callback_panic.clone(),
+        ));
+        Ok(LocalRuntime::new_with(Handle { inner }, core))
+    }
+
+    fn blocking_pool(&self) -> io::Result<weft_blocking::ThreadPool> {
+        let mut pool = self.blocking.clone();
+        pool.thread_name(format!("{}-blocking", self.thread_name));
+        if let Some(size) = self.thread_stack_size {
+            pool.stack_size(size);
+        }
+        pool.build()
+    }
+}
+
+/// The driver stack a runtime parks in (the timer wheels over the reactor), the handle of its
+/// timers, and its reactor.
+fn driver_stack(
+    wheels: usize,
+) -> io::Result<(
+    weft_core::driver::Stack,
+    weft_timer::TimerHandle,
+    Arc<weft_io::Reactor>,
+)> {
+    let reactor = weft_io::Reactor::new()?;
+    let mut driver =
+        weft_core::driver::Stack::new(Box::new(weft_io::IoDriver::new(reactor.clone())));
+    let (timers, timer) = weft_timer::TimerDriver::new(driver.unparker(), wheels);
+    driver.push(Box::new(timers));
+    Ok((driver, timer, reactor))
 }
 
 impl fmt::Debug for Builder {

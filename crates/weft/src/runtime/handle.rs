@@ -13,6 +13,8 @@ use weft_core::context::{self, BlockingJob, Scope, ScopeGuard, SpawnBlocking};
 use weft_core::stop::StopSignal;
 use weft_core::task::JoinHandle;
 
+use super::scheduler::Scheduler;
+
 /// A reference to a runtime: spawn onto it, block on it, from any thread.
 ///
 /// Cheap to clone (`Clone + Send + Sync`). Get one from [`Runtime::handle`](super::Runtime::handle)
@@ -23,7 +25,7 @@ pub struct Handle {
 }
 
 pub(crate) struct HandleInner {
-    pub(crate) scheduler: weft_core::scheduler::Handle,
+    pub(crate) scheduler: Scheduler,
     pub(crate) blocking: weft_blocking::ThreadPool,
     pub(crate) timer: weft_timer::TimerHandle,
     pub(crate) reactor: Arc<weft_io::Reactor>,
@@ -37,7 +39,7 @@ pub(crate) struct HandleInner {
 
 impl HandleInner {
     pub(crate) fn new(
-        scheduler: weft_core::scheduler::Handle,
+        scheduler: Scheduler,
         blocking: weft_blocking::ThreadPool,
         timer: weft_timer::TimerHandle,
         reactor: Arc<weft_io::Reactor>,
@@ -71,7 +73,7 @@ impl HandleInner {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.scheduler.spawn(future)
+        self.scheduler.spawn_named(future, None)
     }
 
     pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
@@ -207,6 +209,9 @@ impl Handle {
     /// (a worker thread, or inside another `block_on`): `.await` the future instead.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        if self.is_closed() {
+            super::closed_panic("block_on");
+        }
         let _driving = weft_core::context::enter_runtime();
         let _current = self.enter();
         let _running = RunningGuard::new(&self.inner.running);
@@ -223,6 +228,9 @@ impl Handle {
     /// Panics with a message about nesting on a thread that already drives a runtime.
     #[track_caller]
     pub fn run_forever(&self) {
+        if self.is_closed() {
+            super::closed_panic("run_forever");
+        }
         let _driving = weft_core::context::enter_runtime();
         let _current = self.enter();
         let _running = RunningGuard::new(&self.inner.running);
@@ -334,7 +342,16 @@ impl Handle {
     /// Closes the runtime; waits at most `timeout` (`None`: as long as it takes) for running
     /// blocking jobs. Returns whether every blocking thread ended.
     pub(crate) fn close_within(&self, timeout: Option<std::time::Duration>) -> bool {
-        self.inner.scheduler.close();
+        if let Scheduler::Workers(workers) = &self.inner.scheduler {
+            workers.close();
+        }
+        self.close_drivers(timeout)
+    }
+
+    /// Closes everything but the scheduler (closed first by the caller): timers, I/O,
+    /// callbacks, `run_forever`, the blocking pool. Returns whether every blocking thread
+    /// ended.
+    pub(crate) fn close_drivers(&self, timeout: Option<std::time::Duration>) -> bool {
         self.inner.timer.close();
         self.inner.reactor.close();
         self.inner.callbacks.close();

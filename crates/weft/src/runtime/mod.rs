@@ -11,10 +11,13 @@
 
 mod builder;
 mod handle;
+mod local;
+mod scheduler;
 mod signal_handler;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle};
+pub use local::LocalRuntime;
 
 use std::fmt;
 use std::future::Future;
@@ -56,7 +59,8 @@ impl Runtime {
     /// # Panics
     ///
     /// Panics with a message about nesting when called on a thread that already drives a
-    /// runtime (a worker, or inside another `block_on`).
+    /// runtime (a worker, or inside another `block_on`), and with a message saying the runtime
+    /// is closed after [`Runtime::close`] (asyncio: "Event loop is closed").
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.block_on(future)
@@ -90,7 +94,8 @@ impl Runtime {
     /// Closes the runtime (asyncio: `loop.close()`): stops the workers, drops every unfinished
     /// task's future (its destructors run), resolves every `JoinHandle`, and joins the worker
     /// threads. Idempotent. Afterwards, `spawn` returns a handle that resolves to a cancelled
-    /// `JoinError`; nothing panics.
+    /// `JoinError` whose message says the runtime is closed; `block_on` and `run_forever`
+    /// panic, saying so.
     pub fn close(&self) {
         // Current while the futures are dropped, so a destructor that spawns gets a cancelled
         // handle rather than a "no runtime" panic.
@@ -138,6 +143,16 @@ impl fmt::Debug for Runtime {
             .field("handle", &self.handle)
             .finish()
     }
+}
+
+/// The panic of `block_on` / `run_forever` on a closed runtime (asyncio: "Event loop is
+/// closed").
+#[track_caller]
+pub(crate) fn closed_panic(call: &str) -> ! {
+    panic!(
+        "{call} called on a closed runtime: the event loop is closed (`close` was called, or \
+         the runtime was shut down). Build a new runtime to run more work."
+    )
 }
 
 /// Runs `future` on a new default runtime and closes the runtime after (asyncio:

@@ -72,6 +72,36 @@ where
     }
 }
 
+/// Spawns a future that need not be `Send` on the [`LocalRuntime`](crate::LocalRuntime)
+/// whose loop runs on this thread (asyncio: `create_task` on a one-thread loop). The task
+/// runs on this thread only, so it may hold an `Rc<RefCell<_>>` across `.await`.
+///
+/// ```
+/// let rt = weft::LocalRuntime::new()?;
+/// let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+/// rt.block_on(async {
+///     let counter = counter.clone();
+///     weft::task::spawn_local(async move { counter.set(counter.get() + 1) })
+///         .await
+///         .unwrap();
+/// });
+/// assert_eq!(counter.get(), 1);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Panics
+///
+/// Anywhere but on the thread of a running `LocalRuntime` (inside its `block_on` or
+/// `run_forever`), with a message saying `spawn_local` needs a `LocalRuntime`.
+#[track_caller]
+pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    weft_core::local::spawn_local(future, None)
+}
+
 /// Spawns tasks with options (asyncio: `create_task(coro, name=...)`).
 ///
 /// ```
@@ -115,6 +145,21 @@ impl<'a> Builder<'a> {
             );
         };
         self.spawn_on(future, &handle)
+    }
+
+    /// Spawns a future that need not be `Send` on the `LocalRuntime` running on this thread;
+    /// see [`spawn_local`].
+    ///
+    /// # Panics
+    ///
+    /// As [`spawn_local`].
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        weft_core::local::spawn_local(future, self.name.map(Box::from))
     }
 
     /// Spawns on the runtime of `handle`, from any thread.

@@ -1,0 +1,94 @@
+//! `Handle`: the `Send + Sync` reference to a one-thread scheduler, and the `Schedule` impl of
+//! its tasks.
+
+use super::core::Core;
+use super::shared::{Remote, Shared};
+use crate::driver::Unpark;
+use crate::sync::Arc;
+use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
+use std::fmt;
+use std::future::Future;
+
+/// A reference to a one-thread scheduler (a `LocalRuntime`'s): spawn `Send` futures into it
+/// from any thread; they run on the loop's thread.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Handle {
+    pub(crate) fn new(unpark: std::sync::Arc<dyn Unpark>) -> Handle {
+        Handle {
+            shared: Arc::new(Shared {
+                remote: Remote::new(),
+                registry: Registry::new(1),
+                unpark,
+            }),
+        }
+    }
+
+    /// Spawns `future` as a task of this scheduler, from any thread. It runs on the loop's
+    /// thread the next time the loop runs. After close the handle resolves cancelled.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_named(future, None)
+    }
+
+    /// Spawns `future` as a task with an optional name.
+    pub fn spawn_named<F>(&self, future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (handle, notified) = self.shared.registry.bind(future, self.clone(), name);
+        if let Some(task) = notified {
+            self.schedule(task);
+        }
+        handle
+    }
+
+    /// Whether the scheduler was closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.registry.is_closed()
+    }
+
+    /// Number of tasks spawned and not yet finished.
+    pub fn num_live_tasks(&self) -> usize {
+        self.shared.registry.len()
+    }
+
+    /// Whether two handles refer to the same scheduler.
+    pub fn ptr_eq(&self, other: &Handle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
+impl Schedule for Handle {
+    fn schedule(&self, task: Notified) {
+        let mut task = Some(task);
+        Core::with_running(|core| {
+            if Arc::ptr_eq(core.shared(), &self.shared) {
+                core.push_local(task.take().expect("taken once"));
+            }
+        });
+        if let Some(task) = task {
+            self.shared.push_remote(task);
+        }
+    }
+
+    fn registry(&self) -> &Registry {
+        &self.shared.registry
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("local::Handle")
+            .field("live_tasks", &self.num_live_tasks())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
