@@ -33,7 +33,10 @@ usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]... [--http
 
 workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn,
 call_soon, oneshot_round_trip, blocking_many, blocking_mixed, timeout_not_firing, sleep_many,
-timer_insert_cancel, tcp_echo, http_hello (needs wrk: benches/run.sh installs it)";
+timer_insert_cancel, tcp_echo, mutex_contended, semaphore_acquire, mpsc_bounded, mpsc_unbounded,
+broadcast_fanout, mpsc_round_trip, queue_join, select_two_channels, process_spawn_wait,
+process_cat_pipe, local_spawn_many, local_yield_many, local_ping_pong, local_chained_spawn,
+http_hello (needs wrk: benches/run.sh installs it)";
 
 /// The name `--only` takes for the HTTP row.
 const HTTP: &str = "http_hello";

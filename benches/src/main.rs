@@ -14,9 +14,12 @@ mod workload;
 use cli::Options;
 use report::{Row, Samples};
 use std::time::Instant;
-use subjects::{WORKERS, smol::Smol, tokio::Tokio, weft::Weft};
+use subjects::WORKERS;
+use subjects::smol::{Smol, SmolLocal};
+use subjects::tokio::{Tokio, TokioLocal};
+use subjects::weft::{Weft, WeftLocal};
 use watchdog::Watchdog;
-use workload::{Subject, Workload};
+use workload::{LocalSubject, Subject, Workload};
 
 fn main() {
     let opts = match Options::parse(std::env::args().skip(1)) {
@@ -38,20 +41,44 @@ fn main() {
     println!("- command: `{}`", command.join(" "));
     println!(
         "- {WORKERS} worker threads per runtime; {} warm-up + {} measured rounds per workload, \
-         runtimes alternating, starting runtime rotated each round\n",
+         runtimes alternating, starting runtime rotated each round",
         opts.warmup, opts.rounds
     );
+    if opts.workloads.iter().any(|w| w.is_local()) {
+        println!(
+            "- `local_*` rows: one thread each, the main one: weft `LocalRuntime`, tokio \
+             current-thread runtime + `LocalSet`, smol `LocalExecutor` under \
+             `futures_lite::future::block_on`; tasks made with `spawn_local`"
+        );
+    }
+    println!();
 
     let subjects: [Box<dyn Subject>; 3] = [
         Box::new(Weft::new()),
         Box::new(Tokio::new()),
         Box::new(Smol::new()),
     ];
+    // The one-thread runtimes of the `local_*` rows, driven by this thread.
+    let locals: [Box<dyn LocalSubject>; 3] = [
+        Box::new(WeftLocal::new()),
+        Box::new(TokioLocal::new()),
+        Box::new(SmolLocal::new()),
+    ];
+    let names: Vec<&'static str> = subjects.iter().map(|s| s.name()).collect();
+    let local_names: Vec<&'static str> = locals.iter().map(|s| s.name()).collect();
     let watchdog = Watchdog::start();
     let rows: Vec<Row> = opts
         .workloads
         .iter()
-        .map(|&w| measure(w, &subjects, &opts, &watchdog))
+        .map(|&w| {
+            if w.is_local() {
+                let run = |i: usize| w.run_local(locals[i].as_ref());
+                measure(w, &local_names, run, &opts, &watchdog)
+            } else {
+                let run = |i: usize| w.run(subjects[i].as_ref());
+                measure(w, &names, run, &opts, &watchdog)
+            }
+        })
         .collect();
     let http = if opts.http {
         measure_http(&subjects, &opts, &watchdog)
@@ -98,28 +125,29 @@ fn measure_http(
     Some(subjects.iter().map(|s| s.name()).zip(samples).collect())
 }
 
-/// Runs `workload` on every subject: warm-up rounds, then measured rounds in which each
-/// subject runs once, the first one rotating from round to round.
+/// Runs `workload` on every subject (`run(i)` runs one iteration on the one called `names[i]`):
+/// warm-up rounds, then measured rounds in which each subject runs once, the first one
+/// rotating from round to round.
 fn measure(
     workload: Workload,
-    subjects: &[Box<dyn Subject>],
+    names: &[&'static str],
+    run: impl Fn(usize),
     opts: &Options,
     watchdog: &Watchdog,
 ) -> Row {
-    let mut samples: Vec<Samples> = subjects.iter().map(|_| Samples::default()).collect();
+    let mut samples: Vec<Samples> = names.iter().map(|_| Samples::default()).collect();
     for round in 0..opts.warmup + opts.rounds {
         let measured = round >= opts.warmup;
-        for k in 0..subjects.len() {
-            let i = (round + k) % subjects.len();
-            let subject = &subjects[i];
+        for k in 0..names.len() {
+            let i = (round + k) % names.len();
             watchdog.arm(format!(
                 "{} on {} (round {round})",
                 workload.name(),
-                subject.name()
+                names[i]
             ));
             let cpu0 = cpu::process_cpu_time();
             let t0 = Instant::now();
-            workload.run(subject.as_ref());
+            run(i);
             let wall = t0.elapsed();
             let cpu = cpu::process_cpu_time().saturating_sub(cpu0);
             if measured {
@@ -131,6 +159,6 @@ fn measure(
     eprintln!("{}: done", workload.name());
     Row {
         workload,
-        runtimes: subjects.iter().map(|s| s.name()).zip(samples).collect(),
+        runtimes: names.iter().copied().zip(samples).collect(),
     }
 }

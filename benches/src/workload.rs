@@ -154,6 +154,28 @@ pub(crate) trait Subject {
     fn http_hello(&self) -> crate::http::Server;
 }
 
+/// One runtime's one-thread flavour, for the `local_*` rows: weft's `LocalRuntime`, tokio's
+/// current-thread runtime with a `LocalSet`, smol's `LocalExecutor`. Built once on the main
+/// thread, which then drives it for each iteration; tasks are spawned with the runtime's
+/// `spawn_local` and share `Rc`/`Cell` state, so they are not `Send`. The workloads are those of
+/// the multi-thread rows with the same names and sizes, on one thread. Results are checked.
+pub(crate) trait LocalSubject {
+    /// Short name for the table: `weft`, `tokio`, `smol` (the same columns as [`Subject`]).
+    fn name(&self) -> &'static str;
+    /// As [`Subject::spawn_many_task`]: a local task spawns `n` local tasks that each bump a
+    /// shared count, then awaits all their handles; the count is checked.
+    fn local_spawn_many(&self, n: usize);
+    /// As [`Subject::yield_many`]: `tasks` local tasks each yield `yields` times, counting the
+    /// yields in a shared count; the count is checked.
+    fn local_yield_many(&self, tasks: usize, yields: usize);
+    /// As [`Subject::ping_pong`], between two local tasks over the same two
+    /// `async_channel::bounded(1)` channels; the round trips are counted and checked.
+    fn local_ping_pong(&self, rounds: usize);
+    /// As [`Subject::chained_spawn`] with `spawn_local`: each link bumps a shared count, the last
+    /// signals the caller over an `async_channel::bounded(1)`; the count is checked.
+    fn local_chained_spawn(&self, depth: usize);
+}
+
 /// A workload the harness can run and name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Workload {
@@ -203,11 +225,19 @@ pub(crate) enum Workload {
     ProcessSpawnWait,
     /// See [`Subject::process_cat_pipe`].
     ProcessCatPipe,
+    /// See [`LocalSubject::local_spawn_many`].
+    LocalSpawnMany,
+    /// See [`LocalSubject::local_yield_many`].
+    LocalYieldMany,
+    /// See [`LocalSubject::local_ping_pong`].
+    LocalPingPong,
+    /// See [`LocalSubject::local_chained_spawn`].
+    LocalChainedSpawn,
 }
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 23] = [
+    pub(crate) const ALL: [Workload; 27] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
         Workload::YieldMany,
@@ -231,6 +261,10 @@ impl Workload {
         Workload::SelectTwoChannels,
         Workload::ProcessSpawnWait,
         Workload::ProcessCatPipe,
+        Workload::LocalSpawnMany,
+        Workload::LocalYieldMany,
+        Workload::LocalPingPong,
+        Workload::LocalChainedSpawn,
     ];
 
     /// The name used by `--only` and in the table.
@@ -259,6 +293,10 @@ impl Workload {
             Workload::SelectTwoChannels => "select_two_channels",
             Workload::ProcessSpawnWait => "process_spawn_wait",
             Workload::ProcessCatPipe => "process_cat_pipe",
+            Workload::LocalSpawnMany => "local_spawn_many",
+            Workload::LocalYieldMany => "local_yield_many",
+            Workload::LocalPingPong => "local_ping_pong",
+            Workload::LocalChainedSpawn => "local_chained_spawn",
         }
     }
 
@@ -324,6 +362,18 @@ impl Workload {
                 PIPE_BYTES >> 20,
                 PIPE_CHUNK >> 10
             ),
+            Workload::LocalSpawnMany => {
+                format!("one thread: {SPAWN_MANY} spawn_local from a task, await all")
+            }
+            Workload::LocalYieldMany => {
+                format!("one thread: {YIELD_TASKS} local tasks x {YIELDS_PER_TASK} yields")
+            }
+            Workload::LocalPingPong => {
+                format!("one thread: {PING_PONG_ROUNDS} round trips, bounded(1) channels")
+            }
+            Workload::LocalChainedSpawn => {
+                format!("one thread: chain of {CHAIN_DEPTH} spawn_local")
+            }
         }
     }
 
@@ -332,7 +382,38 @@ impl Workload {
         Workload::ALL.into_iter().find(|w| w.name() == name)
     }
 
-    /// Runs one iteration of this workload on `subject`.
+    /// Whether this is a one-thread row, run on a [`LocalSubject`] with
+    /// [`run_local`](Workload::run_local) instead of [`run`](Workload::run).
+    pub(crate) fn is_local(self) -> bool {
+        matches!(
+            self,
+            Workload::LocalSpawnMany
+                | Workload::LocalYieldMany
+                | Workload::LocalPingPong
+                | Workload::LocalChainedSpawn
+        )
+    }
+
+    /// Runs one iteration of this one-thread workload on `subject`.
+    ///
+    /// # Panics
+    ///
+    /// For a workload that is not [`is_local`](Workload::is_local).
+    pub(crate) fn run_local(self, subject: &dyn LocalSubject) {
+        match self {
+            Workload::LocalSpawnMany => subject.local_spawn_many(SPAWN_MANY),
+            Workload::LocalYieldMany => subject.local_yield_many(YIELD_TASKS, YIELDS_PER_TASK),
+            Workload::LocalPingPong => subject.local_ping_pong(PING_PONG_ROUNDS),
+            Workload::LocalChainedSpawn => subject.local_chained_spawn(CHAIN_DEPTH),
+            _ => unreachable!("{} is not a one-thread workload", self.name()),
+        }
+    }
+
+    /// Runs one iteration of this (multi-thread) workload on `subject`.
+    ///
+    /// # Panics
+    ///
+    /// For a workload that [`is_local`](Workload::is_local).
     pub(crate) fn run(self, subject: &dyn Subject) {
         match self {
             Workload::SpawnManyTask => subject.spawn_many_task(SPAWN_MANY),
@@ -368,6 +449,12 @@ impl Workload {
                 subject.process_spawn_wait(PROCESS_CHILDREN, PROCESS_AT_ONCE)
             }
             Workload::ProcessCatPipe => subject.process_cat_pipe(PIPE_BYTES, PIPE_CHUNK),
+            Workload::LocalSpawnMany
+            | Workload::LocalYieldMany
+            | Workload::LocalPingPong
+            | Workload::LocalChainedSpawn => {
+                unreachable!("{} runs on a LocalSubject", self.name())
+            }
         }
     }
 }

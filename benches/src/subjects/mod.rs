@@ -2,13 +2,17 @@
 //!
 //! Each adapter builds its runtime once with [`WORKERS`] worker threads and implements
 //! [`Subject`](crate::workload::Subject) with that runtime's own spawn, join and yield; only
-//! the channels (async-channel) are common, so only the runtime differs.
+//! the channels (async-channel) are common, so only the runtime differs. Each file also has the
+//! runtime's one-thread adapter (`WeftLocal`, `TokioLocal`, `SmolLocal`), which implements
+//! [`LocalSubject`](crate::workload::LocalSubject) for the `local_*` rows.
 
 pub(crate) mod smol;
 pub(crate) mod tokio;
 pub(crate) mod weft;
 
 use async_channel::{Receiver, Sender};
+use std::cell::Cell;
+use std::rc::Rc;
 
 /// Worker threads given to every runtime.
 pub(crate) const WORKERS: usize = 2;
@@ -206,5 +210,37 @@ impl Tally {
             mpsc_sum(1, each),
             "select_two_channels: wrong sum on channel {which}"
         );
+    }
+}
+
+/// A count shared by the tasks of one local (one-thread) iteration: an `Rc<Cell<_>>`, so the
+/// futures that hold it are `!Send`, as the code the one-thread runtimes are for.
+#[derive(Clone, Default)]
+pub(crate) struct LocalCount(Rc<Cell<usize>>);
+
+impl LocalCount {
+    /// One more.
+    pub(crate) fn bump(&self) {
+        self.0.set(self.0.get() + 1);
+    }
+
+    /// Panics unless the count is `expected`; `what` names the workload.
+    pub(crate) fn check(&self, expected: usize, what: &str) {
+        assert_eq!(self.0.get(), expected, "{what}: wrong count");
+    }
+}
+
+/// The ping side of `local_ping_pong`: [`ping`], counting each round trip in `trips`.
+pub(crate) async fn local_ping(
+    tx: Sender<usize>,
+    rx: Receiver<usize>,
+    rounds: usize,
+    trips: LocalCount,
+) {
+    for i in 0..rounds {
+        tx.send(i).await.expect("pong side hung up");
+        let back = rx.recv().await.expect("pong side hung up");
+        assert_eq!(back, i, "local_ping_pong: message out of order");
+        trips.bump();
     }
 }

@@ -1,15 +1,17 @@
 //! smol: an `async_executor::Executor` driven by [`WORKERS`] threads, each running
-//! `futures_lite::future::block_on(ex.run(..))`.
+//! `futures_lite::future::block_on(ex.run(..))`; and a `LocalExecutor` on the main thread for the
+//! one-thread rows.
 
 use super::{
-    Countdown, Holders, Processed, Tally, Unfinished, WORKERS, mpsc_sum, ping, ping_pong_channels,
-    pong, reply_to,
+    Countdown, Holders, LocalCount, Processed, Tally, Unfinished, WORKERS, local_ping, mpsc_sum,
+    ping, ping_pong_channels, pong, reply_to,
 };
 use crate::http::{Server, serve_futures_io};
-use crate::workload::Subject;
+use crate::workload::{LocalSubject, Subject};
 use async_channel::Sender;
-use async_executor::Executor;
+use async_executor::{Executor, LocalExecutor};
 use futures_lite::future;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -665,4 +667,103 @@ impl Subject for Smol {
 async fn serve_http(stream: async_io::Async<std::net::TcpStream>) {
     stream.get_ref().set_nodelay(true).expect("nodelay");
     serve_futures_io(stream).await;
+}
+
+/// smol's one-thread executor for the `local_*` rows: an `async_executor::LocalExecutor`, run by
+/// `futures_lite::future::block_on(ex.run(..))` on the calling thread (as the multi-thread
+/// adapter's workers run theirs), kept for the whole run. In an `Rc` so tasks can spawn on it.
+pub(crate) struct SmolLocal {
+    ex: Rc<LocalExecutor<'static>>,
+}
+
+impl SmolLocal {
+    /// Builds the executor.
+    pub(crate) fn new() -> SmolLocal {
+        SmolLocal {
+            ex: Rc::new(LocalExecutor::new()),
+        }
+    }
+}
+
+/// Spawns the next link of `local_chained_spawn` on `ex` (smol has no ambient executor).
+fn local_chain(ex: Rc<LocalExecutor<'static>>, done: Sender<()>, links: LocalCount, left: usize) {
+    links.bump();
+    if left == 0 {
+        done.try_send(())
+            .expect("local_chained_spawn: signal channel full");
+    } else {
+        let next = ex.clone();
+        ex.spawn(async move { local_chain(next, done, links, left - 1) })
+            .detach();
+    }
+}
+
+impl LocalSubject for SmolLocal {
+    fn name(&self) -> &'static str {
+        "smol"
+    }
+
+    fn local_spawn_many(&self, n: usize) {
+        let ran = LocalCount::default();
+        let count = ran.clone();
+        let ex = self.ex.clone();
+        let root = self.ex.spawn(async move {
+            let tasks: Vec<_> = (0..n)
+                .map(|_| {
+                    let count = count.clone();
+                    ex.spawn(async move { count.bump() })
+                })
+                .collect();
+            for t in tasks {
+                t.await;
+            }
+        });
+        future::block_on(self.ex.run(root));
+        ran.check(n, "local_spawn_many");
+    }
+
+    fn local_yield_many(&self, tasks: usize, yields: usize) {
+        let yielded = LocalCount::default();
+        let tasks: Vec<_> = (0..tasks)
+            .map(|_| {
+                let yielded = yielded.clone();
+                self.ex.spawn(async move {
+                    for _ in 0..yields {
+                        future::yield_now().await;
+                        yielded.bump();
+                    }
+                })
+            })
+            .collect();
+        let n = tasks.len();
+        future::block_on(self.ex.run(async {
+            for t in tasks {
+                t.await;
+            }
+        }));
+        yielded.check(n * yields, "local_yield_many");
+    }
+
+    fn local_ping_pong(&self, rounds: usize) {
+        let ((ptx, prx), (qtx, qrx)) = ping_pong_channels();
+        let trips = LocalCount::default();
+        let a = self.ex.spawn(local_ping(ptx, prx, rounds, trips.clone()));
+        let b = self.ex.spawn(pong(qtx, qrx, rounds));
+        future::block_on(self.ex.run(async {
+            a.await;
+            b.await;
+        }));
+        trips.check(rounds, "local_ping_pong");
+    }
+
+    fn local_chained_spawn(&self, depth: usize) {
+        let (tx, rx) = async_channel::bounded(1);
+        let links = LocalCount::default();
+        let (ex, first) = (self.ex.clone(), links.clone());
+        self.ex
+            .spawn(async move { local_chain(ex, tx, first, depth - 1) })
+            .detach();
+        future::block_on(self.ex.run(rx.recv())).expect("local_chained_spawn: chain dropped");
+        links.check(depth, "local_chained_spawn");
+    }
 }

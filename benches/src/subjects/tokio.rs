@@ -1,11 +1,12 @@
-//! tokio, with a multi-thread runtime of [`WORKERS`] workers.
+//! tokio, with a multi-thread runtime of [`WORKERS`] workers, and a current-thread runtime with a
+//! `LocalSet` for the one-thread rows.
 
 use super::{
-    Countdown, Holders, Processed, Tally, Unfinished, WORKERS, mpsc_sum, ping, ping_pong_channels,
-    pong, reply_to,
+    Countdown, Holders, LocalCount, Processed, Tally, Unfinished, WORKERS, local_ping, mpsc_sum,
+    ping, ping_pong_channels, pong, reply_to,
 };
 use crate::http::{RESPONSE, Requests, Server, responses};
-use crate::workload::Subject;
+use crate::workload::{LocalSubject, Subject};
 use async_channel::Sender;
 
 /// A tokio multi-thread runtime under test.
@@ -595,5 +596,115 @@ async fn serve_http(mut stream: tokio::net::TcpStream) {
         if written.is_err() {
             return;
         }
+    }
+}
+
+/// tokio's one-thread setup for the `local_*` rows: a current-thread runtime (time and I/O
+/// enabled, as the multi-thread one) and a `LocalSet` on it, both kept for the whole run.
+pub(crate) struct TokioLocal {
+    rt: tokio::runtime::Runtime,
+    local: tokio::task::LocalSet,
+}
+
+impl TokioLocal {
+    /// Builds the current-thread runtime and its `LocalSet`.
+    pub(crate) fn new() -> TokioLocal {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .enable_io()
+            .build()
+            .expect("build tokio current-thread runtime");
+        TokioLocal {
+            rt,
+            local: tokio::task::LocalSet::new(),
+        }
+    }
+}
+
+/// Spawns the next link of `local_chained_spawn` from inside the current local task.
+fn local_chain(done: Sender<()>, links: LocalCount, left: usize) {
+    links.bump();
+    if left == 0 {
+        done.try_send(())
+            .expect("local_chained_spawn: signal channel full");
+    } else {
+        drop(tokio::task::spawn_local(async move {
+            local_chain(done, links, left - 1);
+        }));
+    }
+}
+
+impl LocalSubject for TokioLocal {
+    fn name(&self) -> &'static str {
+        "tokio"
+    }
+
+    fn local_spawn_many(&self, n: usize) {
+        let ran = LocalCount::default();
+        let count = ran.clone();
+        let root = self.local.spawn_local(async move {
+            let handles: Vec<_> = (0..n)
+                .map(|_| {
+                    let count = count.clone();
+                    tokio::task::spawn_local(async move { count.bump() })
+                })
+                .collect();
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        self.local
+            .block_on(&self.rt, root)
+            .expect("root task failed");
+        ran.check(n, "local_spawn_many");
+    }
+
+    fn local_yield_many(&self, tasks: usize, yields: usize) {
+        let yielded = LocalCount::default();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let yielded = yielded.clone();
+                self.local.spawn_local(async move {
+                    for _ in 0..yields {
+                        tokio::task::yield_now().await;
+                        yielded.bump();
+                    }
+                })
+            })
+            .collect();
+        self.local.block_on(&self.rt, async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        yielded.check(tasks * yields, "local_yield_many");
+    }
+
+    fn local_ping_pong(&self, rounds: usize) {
+        let ((ptx, prx), (qtx, qrx)) = ping_pong_channels();
+        let trips = LocalCount::default();
+        let a = self
+            .local
+            .spawn_local(local_ping(ptx, prx, rounds, trips.clone()));
+        let b = self.local.spawn_local(pong(qtx, qrx, rounds));
+        self.local.block_on(&self.rt, async {
+            a.await.expect("ping failed");
+            b.await.expect("pong failed");
+        });
+        trips.check(rounds, "local_ping_pong");
+    }
+
+    fn local_chained_spawn(&self, depth: usize) {
+        let (tx, rx) = async_channel::bounded(1);
+        let links = LocalCount::default();
+        let first = links.clone();
+        drop(
+            self.local
+                .spawn_local(async move { local_chain(tx, first, depth - 1) }),
+        );
+        self.local
+            .block_on(&self.rt, rx.recv())
+            .expect("local_chained_spawn: chain dropped");
+        links.check(depth, "local_chained_spawn");
     }
 }

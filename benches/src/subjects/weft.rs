@@ -1,11 +1,11 @@
-//! weft, with a multi-thread runtime of [`WORKERS`] workers.
+//! weft, with a multi-thread runtime of [`WORKERS`] workers, and its one-thread `LocalRuntime`.
 
 use super::{
-    Countdown, Holders, Processed, Tally, WORKERS, mpsc_sum, ping, ping_pong_channels, pong,
-    reply_to,
+    Countdown, Holders, LocalCount, Processed, Tally, WORKERS, local_ping, mpsc_sum, ping,
+    ping_pong_channels, pong, reply_to,
 };
 use crate::http::{Server, serve_futures_io};
-use crate::workload::Subject;
+use crate::workload::{LocalSubject, Subject};
 use async_channel::Sender;
 
 /// A weft runtime under test.
@@ -543,4 +543,103 @@ impl Subject for Weft {
 async fn serve_http(stream: weft::net::TcpStream) {
     stream.set_nodelay(true).expect("nodelay");
     serve_futures_io(stream).await;
+}
+
+/// weft's one-thread runtime, `LocalRuntime`, for the `local_*` rows.
+pub(crate) struct WeftLocal {
+    rt: weft::LocalRuntime,
+}
+
+impl WeftLocal {
+    /// Builds the loop (on this thread, which is the one that drives it).
+    pub(crate) fn new() -> WeftLocal {
+        let rt = weft::LocalRuntime::new().expect("build weft LocalRuntime");
+        WeftLocal { rt }
+    }
+}
+
+/// Spawns the next link of `local_chained_spawn` from inside the current local task.
+fn local_chain(done: Sender<()>, links: LocalCount, left: usize) {
+    links.bump();
+    if left == 0 {
+        done.try_send(())
+            .expect("local_chained_spawn: signal channel full");
+    } else {
+        drop(weft::task::spawn_local(async move {
+            local_chain(done, links, left - 1);
+        }));
+    }
+}
+
+impl LocalSubject for WeftLocal {
+    fn name(&self) -> &'static str {
+        "weft"
+    }
+
+    fn local_spawn_many(&self, n: usize) {
+        let ran = LocalCount::default();
+        let count = ran.clone();
+        let root = self.rt.spawn_local(async move {
+            let handles: Vec<_> = (0..n)
+                .map(|_| {
+                    let count = count.clone();
+                    weft::task::spawn_local(async move { count.bump() })
+                })
+                .collect();
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        self.rt.block_on(root).expect("root task failed");
+        ran.check(n, "local_spawn_many");
+    }
+
+    fn local_yield_many(&self, tasks: usize, yields: usize) {
+        let yielded = LocalCount::default();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let yielded = yielded.clone();
+                self.rt.spawn_local(async move {
+                    for _ in 0..yields {
+                        weft::task::yield_now().await;
+                        yielded.bump();
+                    }
+                })
+            })
+            .collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+        });
+        yielded.check(tasks * yields, "local_yield_many");
+    }
+
+    fn local_ping_pong(&self, rounds: usize) {
+        let ((ptx, prx), (qtx, qrx)) = ping_pong_channels();
+        let trips = LocalCount::default();
+        let a = self
+            .rt
+            .spawn_local(local_ping(ptx, prx, rounds, trips.clone()));
+        let b = self.rt.spawn_local(pong(qtx, qrx, rounds));
+        self.rt.block_on(async {
+            a.await.expect("ping failed");
+            b.await.expect("pong failed");
+        });
+        trips.check(rounds, "local_ping_pong");
+    }
+
+    fn local_chained_spawn(&self, depth: usize) {
+        let (tx, rx) = async_channel::bounded(1);
+        let links = LocalCount::default();
+        let first = links.clone();
+        drop(
+            self.rt
+                .spawn_local(async move { local_chain(tx, first, depth - 1) }),
+        );
+        self.rt
+            .block_on(rx.recv())
+            .expect("local_chained_spawn: chain dropped");
+        links.check(depth, "local_chained_spawn");
+    }
 }
