@@ -74,6 +74,8 @@ struct State {
     threads: usize,
     idle: usize,
     pending: usize,
+    /// Jobs taken by a thread and not finished yet.
+    running: usize,
     next_id: usize,
     /// A thread was started and has not reached its loop yet.
     starting: bool,
@@ -179,6 +181,7 @@ impl Builder {
                     tx: Some(tx),
                     threads: 0,
                     idle: 0,
+                    running: 0,
                     pending: 0,
                     next_id: 0,
                     starting: false,
@@ -242,6 +245,13 @@ impl ThreadPool {
     /// Jobs queued and not yet started.
     pub fn num_queued(&self) -> usize {
         self.inner.lock().pending
+    }
+
+    /// Whether no job is queued or running (a paused clock only jumps ahead when its
+    /// runtime's pool is idle).
+    pub fn is_idle(&self) -> bool {
+        let state = self.inner.lock();
+        state.pending == 0 && state.running == 0
     }
 
     /// Whether `shutdown` was called.
@@ -406,9 +416,13 @@ fn run_thread(inner: &Arc<Inner>, id: usize) {
         match received {
             Ok(job) => {
                 state.pending -= 1;
+                state.running += 1;
                 drop(state);
                 job.run(); // panics are caught into the job's JoinError
                 state = inner.lock();
+                // After the run: whatever the job woke (its JoinHandle's task) is queued on
+                // its runtime before the job stops counting (`is_idle`, virtual time).
+                state.running -= 1;
                 if state.shutdown {
                     // Only shutdown waits on `changed`; a notify costs a syscall.
                     inner.changed.notify_all();

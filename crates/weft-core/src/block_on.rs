@@ -11,15 +11,24 @@ use std::pin::pin;
 use std::task::{Context, Poll};
 
 /// The waker of one `block_on` call, given back to the thread's context when the call ends.
-struct CallWaker(Option<CachedWaker>);
+pub(crate) struct CallWaker(Option<CachedWaker>);
 
 impl CallWaker {
     /// Takes the thread's cached waker, or makes a new one when a `block_on` further up this
     /// thread's stack holds it (a nested call must not share the outer call's parker: it would
     /// consume the outer's wake-up, and the outer would then sleep through it).
-    fn take() -> CallWaker {
+    pub(crate) fn take() -> CallWaker {
         let cached = context::with_owned(|c| c.block_on.take()).flatten();
         CallWaker(Some(cached.unwrap_or_else(ThreadWaker::new)))
+    }
+
+    /// The call's parker and the waker that unparks it.
+    pub(crate) fn waker(&self) -> (&ThreadWaker, &std::task::Waker) {
+        let (parker, waker) = self
+            .0
+            .as_ref()
+            .expect("a call holds its waker until it ends");
+        (parker, waker)
     }
 }
 
@@ -40,10 +49,7 @@ impl Drop for CallWaker {
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let call = CallWaker::take();
-    let (notify, waker) = call
-        .0
-        .as_ref()
-        .expect("a call holds its waker until it ends");
+    let (notify, waker) = call.waker();
     let mut cx = Context::from_waker(waker);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {

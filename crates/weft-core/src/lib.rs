@@ -16,7 +16,8 @@
 //! - [`context`]: what this thread is doing (which task, whether it drives a runtime).
 //! - [`rand`]: cheap per-thread random numbers (`select!`'s branch order).
 //! - [`stop`]: the signal `run_forever` waits on.
-//! - [`block_on`](block_on()): drive one future on the calling thread.
+//! - [`block_on`](block_on()): drive one future on the calling thread; [`busy`]: the same,
+//!   counted for a runtime whose paused clock must know when its `block_on` threads wait.
 //! - [`unwind`]: how drivers and queues call user code (wakers, destructors) without letting a
 //!   panic unwind into the runtime.
 //!
@@ -24,6 +25,7 @@
 //! `--cfg weft_loom`; see `sync.rs`).
 
 pub mod block_on;
+pub mod busy;
 pub mod callback;
 pub mod context;
 pub mod coop;

@@ -20,6 +20,7 @@
 //! The wheel lock orders the two: either the driver's second look sees the new timer, or the
 //! registration comes after that look and so after the store, and sees `wake_at`.
 
+use crate::clock::Clock;
 use crate::instant::Instant;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard};
 use crate::wheel::{Key, Wheel};
@@ -45,7 +46,17 @@ struct Shared {
     next_wheel: AtomicUsize,
     origin: std::time::Instant,
     unpark: Arc<dyn Unpark>,
+    /// The runtime's clock (real, or paused for tests: `clock.rs`).
+    clock: Clock,
+    /// Says whether the runtime has nothing to do but wait for timers (every worker idle, no
+    /// blocking job, no thread in `block_on` busy): while the clock is paused, the driver then
+    /// jumps it to the next deadline. Set by the runtime once built; cleared at close (it
+    /// holds the runtime's scheduler, which holds this driver).
+    quiescent: Mutex<Option<Quiescent>>,
 }
+
+/// See `Shared::quiescent`.
+pub type Quiescent = Arc<dyn Fn() -> bool + Send + Sync>;
 
 struct WheelState {
     wheel: Wheel,
@@ -77,6 +88,8 @@ impl TimerDriver {
             next_wheel: AtomicUsize::new(0),
             origin: std::time::Instant::now(),
             unpark,
+            clock: Clock::new(),
+            quiescent: Mutex::new(None),
         });
         let handle = TimerHandle {
             shared: shared.clone(),
@@ -91,26 +104,63 @@ impl TimerDriver {
 
     /// Fires every due timer (wakers are called with no lock held); returns whether any did.
     fn process(&mut self) -> bool {
-        let now = self.shared.now_ms();
-        for wheel in self.shared.wheels.iter() {
-            lock(wheel).wheel.advance(now, &mut self.fired);
-        }
-        let fired = !self.fired.is_empty();
-        // A waker is user code: one that panics must not unwind out of the worker driving the
-        // timers (it holds the shared driver) nor keep the rest of the batch asleep.
-        unwind::wake_all(self.fired.drain(..));
-        fired
+        self.shared.process(&mut self.fired)
     }
 
     /// The earliest slot start over all wheels.
     fn next_expiration(&self) -> Option<u64> {
+        self.shared.next_expiration()
+    }
+
+    /// A park while the clock is paused: time moves only by `advance` or by jumping to the
+    /// next deadline when the runtime is quiescent, never by sleeping.
+    fn park_paused(&mut self, below: &mut Below<'_>, timeout: Option<Duration>) {
+        // I/O first: what is ready now runs before the clock may jump.
+        below.park(Some(Duration::ZERO));
+        if timeout != Some(Duration::ZERO) {
+            // Each step moves the clock to the earliest slot start, never past a deadline:
+            // a coarse slot only cascades its timers down, and the next step goes on.
+            while let Some(next) = self.next_expiration() {
+                if !self.shared.is_quiescent() {
+                    break;
+                }
+                let to = self.shared.origin + Duration::from_millis(next);
+                if to <= self.shared.clock.now() {
+                    // A slot start the wheel cannot get past by stepping: give the clock the
+                    // millisecond after it, where its timers are due.
+                    self.shared.clock.advance_to(to + Duration::from_millis(1));
+                } else if !self.shared.clock.advance_to(to) {
+                    return; // resumed meanwhile: the next park sleeps on real time
+                }
+                if self.process() {
+                    return;
+                }
+            }
+        }
+        // Not quiescent (or nothing armed): wait without a deadline of our own. With timers
+        // armed, look again soon, since what keeps the runtime busy (another worker, a
+        // blocking job, a `block_on` thread) does not unpark the driver when it ends; with
+        // none, a registration unparks us (`wake_at` is `u64::MAX`).
+        let armed = self.next_expiration().is_some();
         self.shared
-            .wheels
-            .iter()
-            .filter_map(|w| lock(w).wheel.next_expiration())
-            .min()
+            .wake_at
+            .store(if armed { 1 } else { u64::MAX }, SeqCst);
+        let recheck = armed.then_some(PAUSED_RECHECK);
+        let sleep = match (recheck, timeout) {
+            (Some(r), Some(t)) => Some(r.min(t)),
+            (r, t) => r.or(t),
+        };
+        if self.next_expiration().is_some() == armed {
+            below.park(sleep);
+        }
+        self.shared.wake_at.store(0, SeqCst);
+        self.process();
     }
 }
+
+/// How long a driver waits, while the clock is paused and timers are armed but the runtime is
+/// busy, before it looks again whether it may jump the clock (real time).
+const PAUSED_RECHECK: Duration = Duration::from_millis(1);
 
 fn lock(wheel: &Mutex<WheelState>) -> MutexGuard<'_, WheelState> {
     // No user code runs under a wheel lock (wakers are called after it is released).
@@ -121,6 +171,10 @@ impl Layer for TimerDriver {
     fn park(&mut self, below: &mut Below<'_>, timeout: Option<Duration>) {
         if self.process() {
             // Tasks were woken (likely onto this very worker): go and run them, don't sleep.
+            return;
+        }
+        if self.shared.clock.is_paused() {
+            self.park_paused(below, timeout);
             return;
         }
         let next = self.next_expiration();
@@ -154,11 +208,38 @@ impl Layer for TimerDriver {
 }
 
 impl Shared {
+    /// Fires every due timer into `fired`, then wakes them with no lock held; returns whether
+    /// any fired.
+    fn process(&self, fired: &mut Vec<Waker>) -> bool {
+        let now = self.now_ms();
+        for wheel in self.wheels.iter() {
+            lock(wheel).wheel.advance(now, fired);
+        }
+        let any = !fired.is_empty();
+        // A waker is user code: one that panics must not unwind out of the worker driving the
+        // timers (it holds the shared driver) nor keep the rest of the batch asleep.
+        unwind::wake_all(fired.drain(..));
+        any
+    }
+
+    fn next_expiration(&self) -> Option<u64> {
+        self.wheels
+            .iter()
+            .filter_map(|w| lock(w).wheel.next_expiration())
+            .min()
+    }
+
+    fn is_quiescent(&self) -> bool {
+        let probe = self.quiescent.lock().clone();
+        probe.is_some_and(|probe| probe())
+    }
+
     /// Milliseconds since the origin, rounded down: with deadlines rounded up, a timer fires
     /// only once its deadline has really passed.
     fn now_ms(&self) -> u64 {
-        let ms = Instant::now()
-            .into_std()
+        let ms = self
+            .clock
+            .now()
             .saturating_duration_since(self.origin)
             .as_millis();
         u64::try_from(ms).unwrap_or(u64::MAX)
@@ -259,10 +340,78 @@ impl TimerHandle {
         self.wheel().wheel.remove(key);
     }
 
+    /// The clock of this driver's runtime (asyncio: `loop.time()`).
+    pub fn now(&self) -> Instant {
+        Instant::from(self.shared.clock.now())
+    }
+
+    /// Stops this runtime's clock (see `weft::time::pause`).
+    pub fn pause(&self) {
+        self.shared.clock.pause(self.shared.origin);
+    }
+
+    /// Lets this runtime's clock run again from where it stands.
+    pub fn resume(&self) {
+        self.shared.clock.resume();
+        // A driver parked on the paused clock sleeps without a deadline: make it look again.
+        self.shared.unpark.unpark();
+    }
+
+    /// Whether this runtime's clock is paused.
+    pub fn is_paused(&self) -> bool {
+        self.shared.clock.is_paused()
+    }
+
+    /// Moves this runtime's paused clock forward by `d` and fires what fell due, in deadline
+    /// order, on the calling thread (the wakers run here; the woken tasks run on their
+    /// runtime). `false`, with nothing moved, when the clock is not paused.
+    pub fn advance(&self, d: Duration) -> bool {
+        let start = self.shared.clock.now();
+        let target = start.checked_add(d).unwrap_or(start);
+        let mut fired = Vec::new();
+        // Step from deadline to deadline so timers fire in order, each seeing the clock at
+        // its own deadline (never past it while earlier ones are still to fire).
+        loop {
+            let next = self
+                .shared
+                .next_expiration()
+                .map(|ms| self.shared.origin + Duration::from_millis(ms))
+                .filter(|&at| at <= target);
+            let step = next.unwrap_or(target);
+            if !self.shared.clock.advance_to(step) {
+                return false;
+            }
+            self.shared.process(&mut fired);
+            if next.is_none() || self.stuck_at(step) {
+                // Done; or a slot start the wheel cannot get past (it is not after the clock):
+                // jump to the target, where everything due fires.
+                self.shared.clock.advance_to(target);
+                self.shared.process(&mut fired);
+                return true;
+            }
+        }
+    }
+
+    /// Whether the wheels' next slot start is still at or before `at` after processing up to
+    /// it (no progress to be made by stepping there again).
+    fn stuck_at(&self, at: std::time::Instant) -> bool {
+        self.shared
+            .next_expiration()
+            .is_some_and(|ms| self.shared.origin + Duration::from_millis(ms) <= at)
+    }
+
+    /// Sets the probe that says whether the runtime is quiescent (see `Shared::quiescent`).
+    pub fn set_quiescent(&self, probe: Quiescent) {
+        *self.shared.quiescent.lock() = Some(probe);
+    }
+
     /// Closes every wheel (its runtime closed): every armed timer's waker is woken, so a
     /// `Sleep` still polled elsewhere moves to the fallback driver; later registrations are
     /// refused.
     pub fn close(&self) {
+        // The probe holds the runtime's scheduler, which holds this driver: let go of it.
+        let probe = self.shared.quiescent.lock().take();
+        drop(probe);
         let mut wakers = Vec::new();
         for wheel in self.shared.wheels.iter() {
             let mut state = lock(wheel);
@@ -297,9 +446,22 @@ impl std::fmt::Debug for TimerHandle {
 /// context), or else the fallback driver's (`crate::fallback`: a layer of weft-core's
 /// fallback thread, which also drives the fallback I/O reactor).
 pub(crate) fn current() -> TimerHandle {
+    runtime_current().unwrap_or_else(|| crate::fallback::timers().clone())
+}
+
+/// The timer handle of the runtime the calling thread is inside, if any (no fallback).
+pub(crate) fn runtime_current() -> Option<TimerHandle> {
     weft_core::context::with_scope(|scope| {
         scope.timer.as_ref()?.downcast_ref::<TimerHandle>().cloned()
     })
     .flatten()
-    .unwrap_or_else(|| crate::fallback::timers().clone())
+}
+
+/// The clock of the runtime the calling thread is inside, if any.
+pub(crate) fn runtime_now() -> Option<Instant> {
+    weft_core::context::with_scope(|scope| {
+        let timer = scope.timer.as_ref()?.downcast_ref::<TimerHandle>()?;
+        Some(timer.now())
+    })
+    .flatten()
 }

@@ -9,8 +9,14 @@ use std::time::Duration;
 pub struct Instant(std::time::Instant);
 
 impl Instant {
-    /// The current instant.
+    /// The current instant: on a thread inside a runtime, that runtime's clock (paused or
+    /// advanced in tests, see `weft::time::pause`); elsewhere, real time.
     pub fn now() -> Instant {
+        if crate::clock::any_virtual()
+            && let Some(now) = crate::driver::runtime_now()
+        {
+            return now;
+        }
         Instant(std::time::Instant::now())
     }
 
@@ -37,9 +43,10 @@ impl Instant {
         self.saturating_duration_since(earlier)
     }
 
-    /// Time elapsed since this instant.
+    /// Time elapsed since this instant, on the clock [`Instant::now`] reads (a runtime's
+    /// paused clock included).
     pub fn elapsed(self) -> Duration {
-        self.0.elapsed()
+        Instant::now().saturating_duration_since(self)
     }
 
     /// `self + d`, or `None` past the clock's range.

@@ -194,8 +194,8 @@ pub use weft_macros::select;
 /// ```
 pub mod time {
     pub use weft_timer::{
-        Elapsed, Instant, Interval, MissedTickBehavior, Sleep, Timeout, interval, sleep,
-        sleep_until, timeout, timeout_at,
+        Advance, Elapsed, Instant, Interval, MissedTickBehavior, Sleep, Timeout, advance, interval,
+        pause, resume, sleep, sleep_until, timeout, timeout_at,
     };
 }
 

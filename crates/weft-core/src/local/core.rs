@@ -80,6 +80,11 @@ impl Core {
         unsafe { ptr.cast::<Core>().as_ref() }.map(f)
     }
 
+    /// Whether nothing is queued on this thread and the main future is not woken.
+    pub(crate) fn is_idle_here(&self) -> bool {
+        !self.main_woken.get() && self.queue.try_borrow().is_ok_and(|q| q.is_empty())
+    }
+
     /// Queues `task` on this thread's run queue. Only on the loop's thread.
     pub(crate) fn push_local(&self, task: Notified) {
         self.queue.borrow_mut().push_back(task);

@@ -60,6 +60,17 @@ impl Handle {
         self.shared.registry.len()
     }
 
+    /// Whether the loop is asleep with nothing queued, locally or remotely (a paused clock may
+    /// then jump to the next deadline). Only the loop's own thread, inside its driver, sees its
+    /// local queue; elsewhere this is `false`.
+    pub fn is_quiescent(&self) -> bool {
+        let local_idle = Core::with_running(|core| {
+            Arc::ptr_eq(core.shared(), &self.shared) && core.is_idle_here()
+        })
+        .unwrap_or(false);
+        local_idle && self.shared.remote.is_asleep_and_empty()
+    }
+
     /// Whether two handles refer to the same scheduler.
     pub fn ptr_eq(&self, other: &Handle) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)

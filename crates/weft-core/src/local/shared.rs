@@ -123,6 +123,12 @@ impl<T> Remote<T> {
         }
     }
 
+    /// Whether the loop is parked (or about to) with nothing queued from elsewhere.
+    pub(crate) fn is_asleep_and_empty(&self) -> bool {
+        let state = self.state.lock();
+        state.sleeping && state.queue.is_empty() && !state.main_woken
+    }
+
     /// The loop is awake again (its park returned, for whatever reason).
     pub(crate) fn woke(&self) {
         self.state.lock().sleeping = false;

@@ -214,6 +214,12 @@ impl Handle {
     pub fn ptr_eq(&self, other: &Handle) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
+
+    /// Whether every worker is parked with nothing queued (a paused clock may then jump to
+    /// the next deadline).
+    pub fn is_quiescent(&self) -> bool {
+        self.shared.is_quiescent()
+    }
 }
 
 impl Schedule for Handle {

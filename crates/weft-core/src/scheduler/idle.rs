@@ -189,6 +189,12 @@ impl Idle {
         }
     }
 
+    /// Whether every worker is parked (an RMW: it reads the newest value, and a worker's
+    /// park, which came after whatever it queued, is a release this acquires).
+    pub(crate) fn all_parked(&self) -> bool {
+        unparked(self.state.fetch_add(0, SeqCst)) == 0
+    }
+
     /// How many workers are searching now (a hint).
     #[cfg(test)]
     pub(crate) fn num_searching(&self) -> usize {

@@ -81,6 +81,15 @@ impl Shared {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }
 
+    /// Whether the workers have nothing to do: every one parked, nothing queued anywhere
+    /// (virtual time's auto-advance). The parked count is read first: a worker queues its work
+    /// before it parks, so once its park is seen, so is that work.
+    pub(crate) fn is_quiescent(&self) -> bool {
+        self.idle.all_parked()
+            && !self.has_queued_work()
+            && self.remotes.iter().all(|r| !r.lifo.is_occupied())
+    }
+
     fn drain_injector(&self) {
         while let Some(task) = self.injector.pop() {
             drop(task);

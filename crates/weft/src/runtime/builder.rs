@@ -28,6 +28,7 @@ pub struct Builder {
     /// The blocking pool's settings (its defaults are the runtime's).
     blocking: weft_blocking::Builder,
     on_callback_panic: Option<PanicHandler>,
+    start_paused: bool,
 }
 
 impl Default for Builder {
@@ -46,6 +47,7 @@ impl Builder {
             thread_stack_size: None,
             blocking: weft_blocking::Builder::new(),
             on_callback_panic: None,
+            start_paused: false,
         }
     }
 
@@ -91,6 +93,25 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (virtual time, for tests; see
+    /// `weft::time::pause`): timers fire only when the clock is advanced, by
+    /// `weft::time::advance` or automatically once the runtime has nothing else to do, so a
+    /// test of an hour-long timeout runs in milliseconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = weft::runtime::Builder::new().start_paused(true).build()?;
+    /// let start = rt.handle().time();
+    /// rt.block_on(weft::time::sleep(Duration::from_secs(3600)));
+    /// assert!(rt.handle().time() - start >= Duration::from_secs(3600));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Starts the worker threads and returns the runtime.
     ///
     /// # Errors
@@ -123,6 +144,10 @@ impl Builder {
             reactor,
             self.on_callback_panic.clone(),
         ));
+        inner.install_quiescence();
+        if self.start_paused {
+            timer.pause();
+        }
         launch.launch(|_| inner.scope(Arc::new(timer.for_worker())))?;
         Ok(Runtime::from_handle(Handle { inner }))
     }
@@ -155,10 +180,14 @@ impl Builder {
         let inner = Arc::new(HandleInner::new(
             Scheduler::Local(core.handle().clone()),
             blocking,
-            timer,
+            timer.clone(),
             reactor,
             self.on_callback_panic.clone(),
         ));
+        inner.install_quiescence();
+        if self.start_paused {
+            timer.pause();
+        }
         Ok(LocalRuntime::new_with(Handle { inner }, core))
     }
 
@@ -196,6 +225,7 @@ impl fmt::Debug for Builder {
             .field("thread_name", &self.thread_name)
             .field("thread_stack_size", &self.thread_stack_size)
             .field("blocking", &self.blocking)
+            .field("start_paused", &self.start_paused)
             .finish()
     }
 }

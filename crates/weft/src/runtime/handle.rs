@@ -33,6 +33,9 @@ pub(crate) struct HandleInner {
     pub(crate) stop: StopSignal,
     /// `block_on` and `run_forever` calls in progress.
     pub(crate) running: AtomicUsize,
+    /// Threads inside `block_on` that are busy (polling, or woken): a paused clock waits for
+    /// them before it jumps ahead.
+    pub(crate) busy: Arc<weft_core::busy::BusyCount>,
     /// The timer handle threads that are not workers register with, type-erased for the scope.
     timer_scope: Arc<dyn Any + Send + Sync>,
 }
@@ -54,7 +57,25 @@ impl HandleInner {
             callbacks: Arc::new(CallbackQueue::new(on_panic)),
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
+            busy: Arc::new(weft_core::busy::BusyCount::new()),
         }
+    }
+
+    /// Whether this runtime has nothing to do but wait for timers: no blocking job, no busy
+    /// `block_on` thread, idle workers (or an idle loop), in that order: each source queues
+    /// what it wakes before it stops counting as busy, so once it is seen idle, its work is
+    /// seen by the next look.
+    pub(crate) fn is_quiescent(&self) -> bool {
+        self.blocking.is_idle() && self.busy.is_idle() && self.scheduler.is_quiescent()
+    }
+
+    /// Hands the timer driver the probe that lets a paused clock jump ahead (a weak reference:
+    /// the runtime owns the driver).
+    pub(crate) fn install_quiescence(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        self.timer.set_quiescent(Arc::new(move || {
+            weak.upgrade().is_some_and(|inner| inner.is_quiescent())
+        }));
     }
 
     /// What a thread inside this runtime has current: this runtime, `timer` for new timers,
@@ -215,7 +236,7 @@ impl Handle {
         let _driving = weft_core::context::enter_runtime();
         let _current = self.enter();
         let _running = RunningGuard::new(&self.inner.running);
-        weft_core::block_on(future)
+        weft_core::busy::block_on_counted(future, &self.inner.busy)
     }
 
     /// Blocks the calling thread until [`Handle::stop`] is called (from a task, a callback, or
@@ -289,7 +310,7 @@ impl Handle {
     where
         F: FnOnce() + Send + 'static,
     {
-        self.call_at(weft_timer::Instant::now().saturating_add(delay), f)
+        self.call_at(self.time().saturating_add(delay), f)
     }
 
     /// Schedules `f` to run on a worker at `deadline` (asyncio: `loop.call_at`); see
@@ -314,9 +335,10 @@ impl Handle {
         handle
     }
 
-    /// The runtime's clock (asyncio: `loop.time()`): a monotonic instant.
+    /// The runtime's clock (asyncio: `loop.time()`): a monotonic instant. While the clock is
+    /// paused (`weft::time::pause`) it stands still, and moves by exactly what is advanced.
     pub fn time(&self) -> weft_timer::Instant {
-        weft_timer::Instant::now()
+        self.inner.timer.now()
     }
 
     fn spawn_runner(&self) {

@@ -40,6 +40,14 @@ impl Scheduler {
         }
     }
 
+    /// Whether the tasks' threads have nothing to do (see `HandleInner::is_quiescent`).
+    pub(crate) fn is_quiescent(&self) -> bool {
+        match self {
+            Scheduler::Workers(s) => s.is_quiescent(),
+            Scheduler::Local(s) => s.is_quiescent(),
+        }
+    }
+
     pub(crate) fn num_live_tasks(&self) -> usize {
         match self {
             Scheduler::Workers(s) => s.num_live_tasks(),
