@@ -35,7 +35,7 @@
 //! - The runtime is dropped, and so closed, when the function returns.
 
 use crate::Kind;
-use crate::args::Args;
+use crate::args::{Args, Flavor};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{AttrStyle, Attribute, Ident, Item, ItemFn, ReturnType, Type};
@@ -146,6 +146,11 @@ fn expand_fn(function: &ItemFn, args: &Args, kind: Kind) -> syn::Result<TokenStr
         quote!()
     };
     let worker_threads = args.worker_threads.map(|n| quote!(.worker_threads(#n)));
+    let start_paused = args.start_paused.then(|| quote!(.start_paused(true)));
+    let build = match args.flavor {
+        Flavor::MultiThread => quote!(.build()),
+        Flavor::Local => quote!(.build_local()),
+    };
     let message = format!("`{}` could not build the weft runtime", kind.attribute());
     let test_attribute = match kind {
         Kind::Test => quote!(#[::core::prelude::v1::test]),
@@ -169,7 +174,8 @@ fn expand_fn(function: &ItemFn, args: &Args, kind: Kind) -> syn::Result<TokenStr
             #[allow(clippy::expect_used)]
             let #runtime_var = ::weft::runtime::Builder::new()
                 #worker_threads
-                .build()
+                #start_paused
+                #build
                 .expect(#message);
             #runtime_var.block_on(#body_var)
         }

@@ -42,6 +42,8 @@
 //! | argument | meaning | default |
 //! |---|---|---|
 //! | `worker_threads = N` | the number of worker threads; an integer literal, at least 1 | the [`Builder`]'s default: one per available core |
+//! | `flavor = "local"` | run on a `LocalRuntime`: every task on the calling thread, `spawn_local` for futures that are not `Send` (`"multi_thread"` names the default) | a `Runtime` |
+//! | `start_paused = true` | start with the runtime's clock paused (virtual time: timers fire when the clock is advanced, or at once when nothing else can run) | real time |
 //!
 //! Both macros use the builder's default when `worker_threads` is not given, tests included:
 //! a test that depends on a worker count (or on running on a single thread) should say so
@@ -50,9 +52,24 @@
 //! # Compile errors
 //!
 //! Misuse is a compile error pointing at the mistake: a function without `async`, a function
-//! with parameters, an unknown argument (the error names the accepted one), a `worker_threads`
-//! that is not an integer literal or is zero, an argument given twice, and `#[test]` written
-//! next to `#[weft::test]`.
+//! with parameters, an unknown argument (the error names the accepted ones), a `worker_threads`
+//! that is not an integer literal or is zero, `worker_threads` with `flavor = "local"`, an
+//! unknown flavor, a `start_paused` that is not `true` or `false`, an argument given twice,
+//! and `#[test]` written next to `#[weft::test]`.
+//!
+//! ```ignore
+//! #[weft::test(flavor = "local", start_paused = true)]
+//! async fn an_hour_passes_at_once_on_one_thread() {
+//!     let shared = std::rc::Rc::new(std::cell::Cell::new(0));
+//!     let task = weft::task::spawn_local({
+//!         let shared = shared.clone();
+//!         async move { shared.set(1) }
+//!     });
+//!     weft::time::sleep(std::time::Duration::from_secs(3600)).await;
+//!     task.await.unwrap();
+//!     assert_eq!(shared.get(), 1);
+//! }
+//! ```
 //!
 //! [`Builder`]: https://docs.rs/weft/latest/weft/runtime/struct.Builder.html
 
@@ -69,6 +86,8 @@ use proc_macro::TokenStream;
 ///   anything a plain `main` may, a `Result` included, and `?` works in the body.
 /// - `worker_threads = N` (an integer literal, at least 1) sets the number of worker threads;
 ///   without it the runtime has the builder's default, one per available core.
+/// - `flavor = "local"` runs on a `LocalRuntime` (one thread; `spawn_local` works);
+///   `start_paused = true` starts with the clock paused.
 /// - On a function other than `main` (it must take no parameters), each call runs the body on
 ///   a runtime of its own; call it from outside any runtime.
 /// - Misuse is a compile error at the mistake. The [crate documentation](crate) has examples,
@@ -86,6 +105,8 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - `worker_threads = N` (an integer literal, at least 1) sets the number of worker threads;
 ///   without it the runtime has the builder's default, one per available core, as with
 ///   [`main`](macro@main). A test that relies on a worker count should give one.
+/// - `flavor = "local"` runs the test on a `LocalRuntime`; `start_paused = true` starts its
+///   clock paused, so timers fire as soon as nothing else can run (virtual time).
 /// - Each test gets a runtime of its own, closed when the test returns.
 /// - Misuse is a compile error at the mistake. The [crate documentation](crate) has examples,
 ///   the expansion and the list of errors.

@@ -105,7 +105,8 @@ pub use runtime::{LocalRuntime, Runtime, run};
 pub use task::{spawn, spawn_blocking};
 
 /// Runs `async fn main` on a new runtime, closed when it returns (asyncio:
-/// `asyncio.run(main())`). Accepts `worker_threads = N`.
+/// `asyncio.run(main())`). Accepts `worker_threads = N`, `flavor = "local"` (a
+/// [`LocalRuntime`]) and `start_paused = true`.
 ///
 /// ```
 /// #[weft::main(worker_threads = 2)]
@@ -117,7 +118,9 @@ pub use task::{spawn, spawn_blocking};
 /// ```
 pub use weft_macros::main;
 
-/// Runs an `async fn` test on a new runtime. Accepts `worker_threads = N`.
+/// Runs an `async fn` test on a new runtime. Accepts `worker_threads = N`,
+/// `flavor = "local"` (a [`LocalRuntime`]: `spawn_local` for futures that are not `Send`) and
+/// `start_paused = true` (virtual time: timers fire as soon as nothing else can run).
 ///
 /// ```
 /// #[weft::test(worker_threads = 2)]
@@ -125,6 +128,24 @@ pub use weft_macros::main;
 ///     assert_eq!(weft::runtime::Handle::current().num_workers(), 2);
 ///     assert_eq!(weft::spawn(async { 1 }).await?, 1);
 ///     Ok(())
+/// }
+///
+/// #[weft::test(flavor = "local", start_paused = true)]
+/// async fn a_day_long_timeout_takes_no_time() {
+///     let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+///     let ticker = weft::task::spawn_local({
+///         let counter = counter.clone();
+///         async move {
+///             loop {
+///                 weft::time::sleep(std::time::Duration::from_secs(3600)).await;
+///                 counter.set(counter.get() + 1);
+///             }
+///         }
+///     });
+///     let day = std::time::Duration::from_secs(24 * 3600);
+///     assert!(weft::time::timeout(day, std::future::pending::<()>()).await.is_err());
+///     assert_eq!(counter.get(), 24);
+///     ticker.abort();
 /// }
 /// ```
 pub use weft_macros::test;

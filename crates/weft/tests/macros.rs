@@ -35,6 +35,38 @@ async fn worker_threads_sets_the_worker_count() {
     assert_eq!(ran.load(Ordering::Relaxed), 8);
 }
 
+#[weft::test(flavor = "local")]
+async fn flavor_local_runs_on_a_local_runtime() {
+    let shared = std::rc::Rc::new(std::cell::Cell::new(0));
+    let here = std::thread::current().id();
+    let task = weft::task::spawn_local({
+        let shared = shared.clone();
+        async move {
+            shared.set(shared.get() + 1);
+            std::thread::current().id()
+        }
+    });
+    assert_eq!(task.await.unwrap(), here);
+    assert_eq!(shared.get(), 1);
+}
+
+#[weft::test(start_paused = true, worker_threads = 2)]
+async fn start_paused_starts_with_the_clock_paused() {
+    let handle = weft::runtime::Handle::current();
+    let start = handle.time();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    assert_eq!(handle.time(), start);
+    weft::time::sleep(std::time::Duration::from_secs(7200)).await;
+    assert!(handle.time() - start >= std::time::Duration::from_secs(7200));
+}
+
+#[weft::test(flavor = "local", start_paused = true)]
+async fn local_and_paused_together() {
+    let start = weft::time::Instant::now();
+    weft::time::sleep(std::time::Duration::from_secs(60)).await;
+    assert_eq!(weft::time::Instant::now() - start, std::time::Duration::from_secs(60));
+}
+
 #[weft::test]
 async fn a_test_may_return_a_result_and_use_the_question_mark() -> Result<(), std::io::Error> {
     let len = weft::spawn_blocking(|| std::fs::read("/proc/self/stat").map(|b| b.len()))

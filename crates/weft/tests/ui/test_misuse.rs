@@ -17,4 +17,13 @@ async fn given_twice() {}
 #[test]
 async fn test_attribute_twice() {}
 
+#[weft::test(flavor = "local", worker_threads = 2)]
+async fn workers_on_a_local_runtime() {}
+
+#[weft::test(flavor = "current_thread")]
+async fn unknown_flavor() {}
+
+#[weft::test(start_paused = 1)]
+async fn paused_not_a_bool() {}
+
 fn main() {}
