@@ -362,3 +362,14 @@ fn a_closed_multi_thread_runtime_refuses_block_on_and_run_forever() {
     let payload = catch_unwind(AssertUnwindSafe(|| rt.run_forever())).unwrap_err();
     assert!(panic_message(payload).contains("closed"));
 }
+
+#[test]
+fn a_socket_of_a_closed_local_runtime_says_what_to_do() {
+    let rt = LocalRuntime::new().unwrap();
+    let listener =
+        rt.block_on(async { weft::net::TcpListener::bind("127.0.0.1:0").await.unwrap() });
+    rt.close();
+    let error = futures_lite::future::block_on(listener.accept()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("closed") && message.contains("make a new one"), "{message}");
+}
