@@ -4,6 +4,7 @@
 //! reference it consumes; each access to the stage or the join waker is justified by the state
 //! transition just made (see `raw.rs` and `state.rs` for the ownership rules).
 
+use super::done::{self, DoneRunner, DoneSlot, Outcome};
 use super::error::JoinError;
 use super::id::{RegistryId, TaskId};
 use super::raw::{Cell, Header, Links, RawTask, Stage, Vtable};
@@ -31,6 +32,7 @@ where
         try_read_output: try_read_output::<F, S>,
         drop_join_handle: drop_join_handle::<F, S>,
         shutdown: shutdown::<F, S>,
+        spawn_done_runner: spawn_done_runner::<F, S>,
     }
 }
 
@@ -58,6 +60,7 @@ where
                 prev: None,
                 next: None,
             }),
+            done: DoneSlot::new(),
         },
         scheduler,
         stage: UnsafeCell::new(Stage::Running(future)),
@@ -96,9 +99,9 @@ where
     match cell.header.state.transition_to_running() {
         ToRunning::Poll => {}
         ToRunning::Cancel => {
-            cancel_future(cell, JoinError::cancelled);
+            let outcome = cancel_future(cell, JoinError::cancelled);
             // SAFETY: we hold RUNNING and the Notified's reference.
-            unsafe { complete::<F, S>(ptr) };
+            unsafe { complete::<F, S>(ptr, outcome) };
             return;
         }
         ToRunning::Skip => return,
@@ -117,9 +120,9 @@ where
         let _current = super::current::enter(ptr);
         poll_future(cell, &mut cx)
     };
-    if ready {
+    if let Some(outcome) = ready {
         // SAFETY: we hold RUNNING and the Notified's reference.
-        unsafe { complete::<F, S>(ptr) };
+        unsafe { complete::<F, S>(ptr, outcome) };
         return;
     }
     match cell.header.state.transition_to_idle() {
@@ -131,16 +134,16 @@ where
         // SAFETY: NOTIFIED is set and our reference now belongs to the new Notified.
         ToIdle::Requeue => cell.scheduler.yield_now(unsafe { Notified::from_raw(raw) }),
         ToIdle::Cancel => {
-            cancel_future(cell, JoinError::cancelled);
+            let outcome = cancel_future(cell, JoinError::cancelled);
             // SAFETY: we still hold RUNNING and the reference.
-            unsafe { complete::<F, S>(ptr) };
+            unsafe { complete::<F, S>(ptr, outcome) };
         }
     }
 }
 
-/// Polls the future once, catching a panic. Returns `true` when the stage now holds an output.
-/// The caller holds `RUNNING`.
-fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
+/// Polls the future once, catching a panic. Returns how it finished when the stage now holds
+/// an output, `None` when it is pending. The caller holds `RUNNING`.
+fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> Option<Outcome> {
     let id = cell.header.id;
     let result = catch_unwind(AssertUnwindSafe(|| {
         cell.stage.with_mut(|stage| {
@@ -154,24 +157,25 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> bool {
             future.poll(cx)
         })
     }));
-    let output = match result {
-        Ok(Poll::Pending) => return false,
-        Ok(Poll::Ready(output)) => Ok(output),
-        Err(payload) => Err(JoinError::panic(id, payload)),
+    let (output, outcome) = match result {
+        Ok(Poll::Pending) => return None,
+        Ok(Poll::Ready(output)) => (Ok(output), Outcome::Completed),
+        Err(payload) => (Err(JoinError::panic(id, payload)), Outcome::Panicked),
     };
     set_stage(cell, Stage::Finished(output));
-    true
+    Some(outcome)
 }
 
 /// Drops the future (its destructors run) and stores the cancelled error `why` makes, or a
-/// panic error if a destructor panicked. The caller holds `RUNNING`.
-fn cancel_future<F: Future, S>(cell: &Cell<F, S>, why: fn(TaskId) -> JoinError) {
+/// panic error if a destructor panicked; returns which. The caller holds `RUNNING`.
+fn cancel_future<F: Future, S>(cell: &Cell<F, S>, why: fn(TaskId) -> JoinError) -> Outcome {
     let id = cell.header.id;
-    let error = match drop_stage_in_place(cell, Stage::Consumed) {
-        Ok(()) => why(id),
-        Err(payload) => JoinError::panic(id, payload),
+    let (error, outcome) = match drop_stage_in_place(cell, Stage::Consumed) {
+        Ok(()) => (why(id), Outcome::Cancelled),
+        Err(payload) => (JoinError::panic(id, payload), Outcome::Panicked),
     };
     set_stage(cell, Stage::Finished(Err(error)));
+    outcome
 }
 
 /// Replaces the stage and returns the old value. Only for a stage that holds no future (an
@@ -215,20 +219,21 @@ fn set_stage<F: Future, S>(cell: &Cell<F, S>, new: Stage<F>) {
     }
 }
 
-/// Publishes the output, wakes the `JoinHandle`, leaves the registry and drops the caller's
-/// reference.
+/// Publishes the output (which ended as `outcome`), wakes the `JoinHandle`, starts the done
+/// callbacks if any, leaves the registry and drops the caller's reference.
 ///
 /// # Safety
 ///
 /// The caller holds `RUNNING` and one reference, and the stage holds `Finished`.
-unsafe fn complete<F, S>(ptr: NonNull<Header>)
+#[inline(always)]
+unsafe fn complete<F, S>(ptr: NonNull<Header>, outcome: Outcome)
 where
     F: Future + 'static,
     S: Schedule,
 {
     // SAFETY: the caller's reference keeps the cell alive.
     let cell = unsafe { cell::<F, S>(ptr) };
-    let prev = cell.header.state.transition_to_complete();
+    let prev = cell.header.state.transition_to_complete(outcome);
     if !prev.is_join_interested() {
         // Nobody will read the output; COMPLETE without JOIN_INTEREST makes it ours to drop.
         set_stage(cell, Stage::Consumed);
@@ -242,6 +247,11 @@ where
             }
         });
     }
+    // The one branch a task without done callbacks pays for them.
+    if prev.has_done_callbacks() {
+        // SAFETY: our reference keeps the task alive; it is complete with `outcome`.
+        unsafe { start_done_callbacks::<F, S>(ptr, outcome) };
+    }
     // SAFETY: `ptr` is a live task header.
     let raw = unsafe { RawTask::from_raw(ptr) };
     // Leaving the registry is the harness's own business: `remove` unlinks the task only from
@@ -251,6 +261,55 @@ where
     if cell.header.state.ref_dec(1 + usize::from(unlinked)) {
         // SAFETY: those were the last references.
         unsafe { raw.dealloc() };
+    }
+}
+
+/// Completion found `DONE_CALLBACKS`: starts a runner unless an adder already did.
+///
+/// # Safety
+///
+/// `ptr` is the header of a live, complete `Cell<F, S>` whose outcome is `outcome`.
+#[cold]
+#[inline(never)]
+unsafe fn start_done_callbacks<F, S>(ptr: NonNull<Header>, outcome: Outcome)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    // SAFETY: the caller keeps the task alive.
+    let header = unsafe { ptr.as_ref() };
+    if done::completed(header) {
+        // SAFETY: `completed` set `runner` for us; the list is installed (DONE_CALLBACKS).
+        unsafe { spawn_done_runner::<F, S>(ptr, outcome) };
+    }
+}
+
+/// Binds a runner for the done callbacks into the task's registry and schedules it through
+/// the task's scheduler, as a spawn from the task would be. A closed registry cancels it at
+/// once, which drops the callbacks unrun (see `done.rs`).
+///
+/// # Safety
+///
+/// `ptr` is the header of a live, complete `Cell<F, S>` whose outcome is `outcome`, the
+/// caller holds a reference, the done list is installed and the caller set its `runner` flag.
+unsafe fn spawn_done_runner<F, S>(ptr: NonNull<Header>, outcome: Outcome)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    // SAFETY: the caller's reference keeps the cell alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // The runner's own reference, derived from the caller's.
+    cell.header.state.ref_inc();
+    // SAFETY: `ptr` is a live task header.
+    let raw = unsafe { RawTask::from_raw(ptr) };
+    // SAFETY: the reference just added is the runner's; the caller's contract gives the rest.
+    let runner = unsafe { DoneRunner::new(raw, outcome) };
+    let scheduler = &cell.scheduler;
+    let (join, notified) = scheduler.registry().bind(runner, scheduler.clone(), None);
+    drop(join);
+    if let Some(task) = notified {
+        scheduler.schedule(task);
     }
 }
 
@@ -380,9 +439,9 @@ where
     let cell = unsafe { cell::<F, S>(ptr) };
     if cell.header.state.transition_to_shutdown() {
         // Shutdown is the runtime closing (or a pool that can never run the task).
-        cancel_future(cell, JoinError::closed);
+        let outcome = cancel_future(cell, JoinError::closed);
         // SAFETY: we took RUNNING; the registry's reference is the one complete drops.
-        unsafe { complete::<F, S>(ptr) };
+        unsafe { complete::<F, S>(ptr, outcome) };
     } else {
         // Running elsewhere (it sees CANCELLED when its poll ends) or already complete.
         // SAFETY: `ptr` is a live task header.

@@ -1,6 +1,7 @@
 //! `JoinHandle`: the awaitable, abortable handle of a spawned task.
 
 use super::abort::AbortHandle;
+use super::done::{self, Outcome};
 use super::error::JoinError;
 use super::id::TaskId;
 use super::raw::RawTask;
@@ -31,7 +32,8 @@ pub struct JoinHandle<T> {
 // it touches is synchronized by the task's state word.
 unsafe impl<T: Send> Send for JoinHandle<T> {}
 // SAFETY: `&JoinHandle` gives `abort`, `is_finished`, `id` and `name`, which only touch the
-// atomic state word and immutable header fields.
+// atomic state word and immutable header fields, and `add_done_callback`, which moves a `Send`
+// closure into the task's done list under its lock.
 unsafe impl<T: Send> Sync for JoinHandle<T> {}
 
 impl<T> Unpin for JoinHandle<T> {}
@@ -58,6 +60,39 @@ impl<T> JoinHandle<T> {
     /// while this one stays with whoever awaits the output.
     pub fn abort_handle(&self) -> AbortHandle {
         AbortHandle::new(self.raw)
+    }
+
+    /// Runs `f` once the task has finished, with how it finished (asyncio:
+    /// `Task.add_done_callback`).
+    ///
+    /// `f` runs on a thread of the task's scheduler (a worker of its runtime, the loop's
+    /// thread of a `LocalRuntime`, a pool thread for a blocking job), as a step of its own
+    /// after the task completed, never inside the completion, as a `Handle::call_soon`
+    /// callback does. Added after the task finished, it is scheduled at once. Callbacks of one task
+    /// run one at a time, in the order they were added. `f` still runs if this handle is
+    /// dropped afterwards. If the runtime closes before `f` ran, `f` never runs: it is
+    /// dropped. A panic in `f` is caught and reported on stderr; the runtime and the
+    /// task's other callbacks go on.
+    ///
+    /// ```
+    /// use weft::task::Outcome;
+    ///
+    /// let rt = weft::Runtime::new()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let task = rt.spawn(async { panic!("boom") });
+    /// let tx2 = tx.clone();
+    /// task.add_done_callback(move |outcome| tx.send((1, outcome)).unwrap());
+    /// task.add_done_callback(move |outcome| tx2.send((2, outcome)).unwrap());
+    /// drop(task);
+    /// assert_eq!(rx.recv().unwrap(), (1, Outcome::Panicked));
+    /// assert_eq!(rx.recv().unwrap(), (2, Outcome::Panicked));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn add_done_callback<F>(&self, f: F)
+    where
+        F: FnOnce(Outcome) + Send + 'static,
+    {
+        done::add(self.raw, Box::new(f));
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled and dropped).

@@ -14,6 +14,10 @@
 //! - cancelled (by `JoinHandle::abort` or by shutdown): the future is dropped in place and the
 //!   handle resolves to a cancelled `JoinError`.
 //!
+//! Completion records the [`Outcome`] in the state word; done callbacks
+//! (`JoinHandle::add_done_callback`) then run in a tiny task of their own, bound into the same
+//! registry and scheduled through the same scheduler (see `done.rs`).
+//!
 //! The allocation is freed when the last reference goes, whoever holds it.
 //!
 //! # Invariants
@@ -22,6 +26,7 @@
 
 mod abort;
 mod current;
+mod done;
 mod error;
 mod harness;
 mod id;
@@ -33,6 +38,7 @@ mod state;
 mod waker;
 
 pub use abort::AbortHandle;
+pub use done::Outcome;
 pub use error::JoinError;
 pub use id::TaskId;
 pub use info::{TaskInfo, current};
@@ -47,12 +53,15 @@ pub type TaskName = Box<str>;
 
 /// Where a task goes when it is woken, and which registry it lives in.
 ///
-/// Implemented by the work-stealing scheduler and the blocking pool. The trait is safe to
+/// Implemented by the work-stealing scheduler, the local scheduler and the blocking pool. It
+/// is `Clone` because a finished task's done callbacks run in a task of their own, bound with
+/// a clone of the finished task's scheduler (a handle: cloning it is an `Arc` increment, paid
+/// only by tasks that have done callbacks). The trait is safe to
 /// implement: nothing it returns is trusted for memory safety. When a task completes, the
 /// harness unlinks it from [`Schedule::registry`] itself, and a registry only unlinks the tasks
 /// it bound (each task remembers the registry that linked it), so a registry returned by
 /// mistake leaves the task linked where it was; that registry's `close` releases it.
-pub trait Schedule: Send + Sync + Sized + 'static {
+pub trait Schedule: Clone + Send + Sync + Sized + 'static {
     /// A waker fired for an idle task: enqueue it.
     fn schedule(&self, task: Notified);
 

@@ -14,8 +14,12 @@
 //!   interest, else the completing thread.
 //! - `join_waker`: the `JoinHandle` while `JOIN_WAKER` is clear and the task not complete;
 //!   shared read-only while `JOIN_WAKER` is set; freed with the cell.
+//! - `header.done`: null until the first `add_done_callback` installs the done list (atomic
+//!   compare-exchange); the list itself is behind its own lock (see `done.rs`); freed with the
+//!   cell.
 
 use super::TaskName;
+use super::done::{DoneSlot, Outcome};
 use super::error::JoinError;
 use super::id::{RegistryId, TaskId};
 use super::state::State;
@@ -41,6 +45,8 @@ pub(crate) struct Header {
     /// never changed.
     pub(crate) owner: RegistryId,
     pub(crate) links: UnsafeCell<Links>,
+    /// The done callbacks' list, installed by the first `add_done_callback` (see `done.rs`).
+    pub(crate) done: DoneSlot,
 }
 
 /// The typed functions of one `Cell<F, S>`.
@@ -58,6 +64,8 @@ pub(crate) struct Vtable {
     pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
     /// Cancels the task for runtime shutdown; consumes one reference (the registry's).
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
+    /// Starts a runner for the done callbacks of the completed task through its scheduler.
+    pub(crate) spawn_done_runner: unsafe fn(NonNull<Header>, Outcome),
 }
 
 /// What the stage cell holds over a task's life.
@@ -160,6 +168,17 @@ impl RawTask {
     pub(crate) unsafe fn shutdown(self) {
         // SAFETY: forwarded contract.
         unsafe { (self.header().vtable.shutdown)(self.ptr) }
+    }
+
+    /// Starts a runner task for this completed task's done callbacks (see `done.rs`).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds a reference; the task is complete with `outcome`, its done list is
+    /// installed, and the caller set the list's `runner` flag.
+    pub(crate) unsafe fn spawn_done_runner(self, outcome: Outcome) {
+        // SAFETY: forwarded contract.
+        unsafe { (self.header().vtable.spawn_done_runner)(self.ptr, outcome) }
     }
 
     /// Cancels the task (`JoinHandle::abort`, `AbortHandle::abort`): marks it cancelled and,

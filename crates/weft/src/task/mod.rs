@@ -7,7 +7,7 @@ mod join_set;
 
 pub use join_set::{JoinNext, JoinSet, SetBuilder};
 
-pub use weft_core::task::{AbortHandle, JoinError, JoinHandle, TaskId, TaskInfo, current};
+pub use weft_core::task::{AbortHandle, JoinError, JoinHandle, Outcome, TaskId, TaskInfo, current};
 pub use weft_core::yield_now::{YieldNow, yield_now};
 
 /// Spawns `future` as a task on the current runtime (asyncio: `create_task`).
