@@ -231,6 +231,8 @@ fn p13_loop_in_thread() {
             "main thread got \"hello from a callback\"",
             "loop thread: run_forever returned",
             "is_closed = true",
+            "main thread got 25 from the local loop (ran on the loop thread: true)",
+            "local loop: [\"a local task ran\"], then stopped",
         ],
     );
 }
