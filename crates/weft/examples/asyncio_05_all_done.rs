@@ -17,27 +17,23 @@
 //! print(await asyncio.gather(*(work(i) for i in range(3))))   # the idiomatic form
 //! ```
 //!
-//! weft tasks have no `add_done_callback`; the same thing is a wrapper that awaits the task
-//! and then runs the callback. The idiomatic form is `weft::join_all` (gather), or `join!`.
+//! weft's `JoinHandle::add_done_callback` is asyncio's: the callback runs on a worker once the
+//! task is done, with its `Outcome` (completed, panicked or cancelled); the results are then
+//! read from the finished tasks, as `t.result()` does. The idiomatic form is `weft::join_all`
+//! (gather), or `join!`.
 //!
 //! Run: `cargo run --example asyncio_05_all_done`
 
+use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use weft::sync::oneshot;
+use weft::task::Outcome;
 
 async fn work(i: u64) -> u64 {
     weft::time::sleep(Duration::from_millis(50 * (3 - i))).await;
     i * 10
-}
-
-/// `task.add_done_callback(cb)`: runs `cb` with the task's result once it finishes.
-fn add_done_callback<T: Send + 'static>(
-    task: weft::task::JoinHandle<T>,
-    cb: impl FnOnce(Result<T, weft::task::JoinError>) + Send + 'static,
-) {
-    weft::spawn(async move { cb(task.await) });
 }
 
 #[weft::main]
@@ -45,23 +41,29 @@ async fn main() {
     // With done-callbacks and a future.
     let (all_done, all_done_fut) = oneshot::channel();
     let all_done = Arc::new(Mutex::new(Some(all_done)));
-    let results = Arc::new(Mutex::new(vec![None; 3]));
     let remaining = Arc::new(AtomicUsize::new(3));
-    for i in 0..3 {
-        let (all_done, results, remaining) = (all_done.clone(), results.clone(), remaining.clone());
-        add_done_callback(weft::spawn(work(i)), move |result| {
+    let tasks: Vec<_> = (0..3).map(|i| weft::spawn(work(i))).collect();
+    for (i, task) in tasks.iter().enumerate() {
+        let (all_done, remaining) = (all_done.clone(), remaining.clone());
+        task.add_done_callback(move |outcome| {
+            assert_eq!(outcome, Outcome::Completed);
             println!("done callback: task {i} finished");
-            results.lock().unwrap()[i as usize] = Some(result.expect("work does not fail"));
             // The last callback resolves the future.
             if remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                let all: Vec<u64> = results.lock().unwrap().iter().flatten().copied().collect();
                 if let Some(tx) = all_done.lock().unwrap().take() {
-                    let _ = tx.send(all);
+                    let _ = tx.send(());
                 }
             }
         });
     }
-    println!("all done (callbacks): {:?}", all_done_fut.await.unwrap());
+    all_done_fut.await.unwrap();
+    // Every task is done: awaiting the handles returns their results at once (`t.result()`).
+    let results: Vec<u64> = weft::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.expect("work does not fail"))
+        .collect();
+    println!("all done (callbacks): {results:?}");
 
     // The idiomatic form: gather. Results come in input order, whatever order tasks finish.
     let gathered = weft::join_all((0..3).map(work)).await;
