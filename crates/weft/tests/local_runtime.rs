@@ -371,5 +371,8 @@ fn a_socket_of_a_closed_local_runtime_says_what_to_do() {
     rt.close();
     let error = futures_lite::future::block_on(listener.accept()).unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("closed") && message.contains("make a new one"), "{message}");
+    assert!(
+        message.contains("closed") && message.contains("make a new one"),
+        "{message}"
+    );
 }

@@ -64,7 +64,10 @@ async fn start_paused_starts_with_the_clock_paused() {
 async fn local_and_paused_together() {
     let start = weft::time::Instant::now();
     weft::time::sleep(std::time::Duration::from_secs(60)).await;
-    assert_eq!(weft::time::Instant::now() - start, std::time::Duration::from_secs(60));
+    assert_eq!(
+        weft::time::Instant::now() - start,
+        std::time::Duration::from_secs(60)
+    );
 }
 
 #[weft::test]
