@@ -49,10 +49,10 @@ async fn main() {
             assert_eq!(outcome, Outcome::Completed);
             println!("done callback: task {i} finished");
             // The last callback resolves the future.
-            if remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                if let Some(tx) = all_done.lock().unwrap().take() {
-                    let _ = tx.send(());
-                }
+            if remaining.fetch_sub(1, Ordering::AcqRel) == 1
+                && let Some(tx) = all_done.lock().unwrap().take()
+            {
+                let _ = tx.send(());
             }
         });
     }
