@@ -28,7 +28,7 @@ use std::io;
 use std::time::{Duration, Instant};
 use weft_core::context;
 use weft_core::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
-use weft_core::task::{JoinHandle, Notified, Registry, Schedule};
+use weft_core::task::{JoinHandle, Notified, Registry, Schedule, TaskMeta};
 
 /// A pool of threads for blocking work (asyncio: a `concurrent.futures` executor given to
 /// `run_in_executor`). Jobs return the same [`JoinHandle`] as spawned tasks, awaitable from
@@ -211,13 +211,24 @@ impl ThreadPool {
     /// before the job starts means it never runs; a started job runs to its end. A panic in
     /// `f` makes the handle resolve to a `JoinError` whose `is_panic()` is true. After
     /// shutdown, the handle resolves cancelled.
+    #[track_caller]
     pub fn spawn<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        self.spawn_with(f, TaskMeta::here(None))
+    }
+
+    /// [`ThreadPool::spawn`] with the job's name and spawn location given (what task dumps
+    /// show for it).
+    pub fn spawn_with<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
         let scheduler = Scheduler(self.inner.clone());
-        let (handle, notified) = self.inner.registry.bind(Job::new(f), scheduler, None);
+        let (handle, notified) = self.inner.registry.bind(Job::new(f), scheduler, meta);
         if let Some(task) = notified {
             self.inner.submit(&self.inner, task);
         }
@@ -242,7 +253,12 @@ impl ThreadPool {
         self.inner.lock().threads
     }
 
-    /// Jobs queued and not yet started.
+    /// Threads waiting for a job now (a metric).
+    pub fn num_idle(&self) -> usize {
+        self.inner.lock().idle
+    }
+
+    /// Jobs queued and not yet taken by a thread (a metric).
     pub fn num_queued(&self) -> usize {
         self.inner.lock().pending
     }

@@ -175,6 +175,12 @@ pub fn assert_not_driving() {
     }
 }
 
+/// Whether this thread runs a scheduler's tasks now: a worker, or a one-thread loop inside
+/// its `block_on`.
+pub(crate) fn is_scheduler_thread() -> bool {
+    with(|c| !c.worker.get().is_null() || !c.local.get().is_null()).unwrap_or(false)
+}
+
 /// Whether this thread drives a runtime (a worker thread, or inside `block_on`).
 pub fn is_driving_runtime() -> bool {
     with(|c| c.driving.get()).unwrap_or(false)

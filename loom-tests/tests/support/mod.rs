@@ -51,7 +51,10 @@ impl Queue {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (handle, notified) = self.0.registry.bind(future, self.clone(), None);
+        let (handle, notified) =
+            self.0
+                .registry
+                .bind(future, self.clone(), weft_core::task::TaskMeta::here(None));
         if let Some(task) = notified {
             self.schedule(task);
         }

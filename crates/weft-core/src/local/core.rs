@@ -19,7 +19,7 @@ use crate::coop;
 use crate::driver::Park;
 use crate::scheduler::GLOBAL_INTERVAL;
 use crate::sync::Arc;
-use crate::task::{JoinHandle, Notified, TaskName};
+use crate::task::{JoinHandle, Notified, TaskMeta};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -92,7 +92,7 @@ impl Core {
 
     /// Spawns a future that need not be `Send` (asyncio: `loop.create_task`). It runs when
     /// this core's loop runs (at once if it runs now, else at the next `block_on`).
-    pub fn spawn_local<F>(&self, future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+    pub fn spawn_local<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -107,7 +107,7 @@ impl Core {
         let (handle, notified) = unsafe {
             self.shared()
                 .registry
-                .bind_local(future, self.handle.clone(), name)
+                .bind_local(future, self.handle.clone(), meta)
         };
         if let Some(task) = notified {
             self.push_local(task);
@@ -130,6 +130,7 @@ impl Core {
         }));
         let mut cx = Context::from_waker(&waker);
         self.main_woken.set(true);
+        crate::task::refresh();
         loop {
             if self.main_woken.replace(false)
                 && let Poll::Ready(output) = poll_with_budget(future.as_mut(), &mut cx)
@@ -172,6 +173,7 @@ impl Core {
 
     /// Takes what other threads queued, and lets the driver fire what is due without blocking.
     fn maintenance(&self) {
+        crate::task::refresh();
         self.take_remote(&mut self.queue.borrow_mut());
         self.driver.borrow_mut().park(Some(Duration::ZERO));
     }
@@ -194,6 +196,7 @@ impl Core {
         if self.remote().prepare_sleep() {
             self.driver.borrow_mut().park(None);
             self.remote().woke();
+            crate::task::refresh();
         }
     }
 
@@ -310,15 +313,15 @@ impl Wake for MainWaker {
 /// When no `LocalRuntime`'s loop runs on this thread, with a message saying `spawn_local`
 /// needs one.
 #[track_caller]
-pub fn spawn_local<F>(future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+pub fn spawn_local<F>(future: F, meta: TaskMeta) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let mut args = Some((future, name));
+    let mut args = Some((future, meta));
     let spawned = Core::with_running(|core| {
-        let (future, name) = args.take().expect("taken once");
-        core.spawn_local(future, name)
+        let (future, meta) = args.take().expect("taken once");
+        core.spawn_local(future, meta)
     });
     match spawned {
         Some(handle) => handle,

@@ -5,7 +5,7 @@ use super::core::Core;
 use super::shared::{Remote, Shared};
 use crate::driver::Unpark;
 use crate::sync::Arc;
-use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
+use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskMeta};
 use std::fmt;
 use std::future::Future;
 
@@ -29,21 +29,22 @@ impl Handle {
 
     /// Spawns `future` as a task of this scheduler, from any thread. It runs on the loop's
     /// thread the next time the loop runs. After close the handle resolves cancelled.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_named(future, None)
+        self.spawn_with(future, TaskMeta::here(None))
     }
 
-    /// Spawns `future` as a task with an optional name.
-    pub fn spawn_named<F>(&self, future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+    /// Spawns `future` as a task with a name and spawn location.
+    pub fn spawn_with<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (handle, notified) = self.shared.registry.bind(future, self.clone(), name);
+        let (handle, notified) = self.shared.registry.bind(future, self.clone(), meta);
         if let Some(task) = notified {
             self.schedule(task);
         }
@@ -53,6 +54,11 @@ impl Handle {
     /// Whether the scheduler was closed.
     pub fn is_closed(&self) -> bool {
         self.shared.registry.is_closed()
+    }
+
+    /// A snapshot of every unfinished task of this loop.
+    pub fn tasks(&self) -> Vec<crate::task::TaskSnapshot> {
+        self.shared.registry.snapshot()
     }
 
     /// Number of tasks spawned and not yet finished.

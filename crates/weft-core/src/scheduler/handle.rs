@@ -13,7 +13,7 @@ use super::worker::{self, Reason, WorkerCx};
 use crate::context::Scope;
 use crate::driver::Park;
 use crate::sync::{Arc, AtomicU32, thread};
-use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskName};
+use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskMeta};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::future::Future;
@@ -99,6 +99,7 @@ pub fn create(config: Config) -> io::Result<(Handle, Launch)> {
             lifo: super::lifo::LifoSlot::new(),
             ticks: AtomicU32::new(0),
             unparker: parker.unparker(),
+            counters: Default::default(),
         }));
         workers.push((queue, parker));
     }
@@ -165,21 +166,23 @@ impl Handle {
     /// Spawns `future` as a new task (asyncio: `loop.create_task`). From a worker of this
     /// scheduler the task goes to that worker's LIFO slot; from anywhere else, to the injector.
     /// After `close` the returned handle resolves to a cancelled `JoinError`.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_named(future, None)
+        self.spawn_with(future, TaskMeta::here(None))
     }
 
-    /// Spawns `future` as a task with an optional name.
-    pub fn spawn_named<F>(&self, future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+    /// Spawns `future` as a task with a name and spawn location.
+    pub fn spawn_with<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (handle, notified) = self.shared.registry.bind(future, self.clone(), name);
+        worker::count_spawn(&self.shared);
+        let (handle, notified) = self.shared.registry.bind(future, self.clone(), meta);
         if let Some(task) = notified {
             worker::schedule(&self.shared, task, Reason::Wake);
         }
@@ -213,6 +216,17 @@ impl Handle {
     /// Whether two handles refer to the same scheduler.
     pub fn ptr_eq(&self, other: &Handle) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// The scheduler's counters now.
+    pub fn metrics(&self) -> super::SchedulerMetrics {
+        self.shared.metrics()
+    }
+
+    /// A snapshot of every unfinished task (asyncio: `all_tasks()`), taken without stopping
+    /// the workers.
+    pub fn tasks(&self) -> Vec<crate::task::TaskSnapshot> {
+        self.shared.registry.snapshot()
     }
 
     /// Whether every worker is parked with nothing queued (a paused clock may then jump to

@@ -9,12 +9,14 @@
 mod handle;
 mod idle;
 mod lifo;
+mod metrics;
 mod park;
 mod queue;
 mod shared;
 mod worker;
 
 pub use handle::{Config, Handle, Launch, create, start};
+pub use metrics::{SchedulerMetrics, WorkerMetrics};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 
 #[cfg(weft_loom)]

@@ -60,6 +60,9 @@ mod imp {
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
+        }
     }
 
     impl<T> Injector<T> {
@@ -78,6 +81,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
         }
     }
 }
@@ -133,6 +139,9 @@ mod imp {
         pub(crate) fn is_empty(&self) -> bool {
             lock(&self.0).is_empty()
         }
+        pub(crate) fn len(&self) -> usize {
+            lock(&self.0).len()
+        }
     }
 
     impl<T> Injector<T> {
@@ -157,6 +166,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             lock(&self.0).is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            lock(&self.0).len()
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::idle::Idle;
 use super::lifo::LifoSlot;
+use super::metrics::{SchedulerMetrics, WorkerCounters};
 use super::park::Unparker;
 use super::queue::{Injector, Stealer};
 use crate::sync::{AtomicBool, AtomicU32, Mutex, fence, thread};
@@ -21,6 +22,8 @@ pub(crate) struct Remote {
     pub(crate) ticks: AtomicU32,
     /// Wakes the worker.
     pub(crate) unparker: Unparker,
+    /// The worker's counters (written by the worker alone).
+    pub(crate) counters: WorkerCounters,
 }
 
 pub(crate) struct Shared {
@@ -30,6 +33,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Set once, by `close`.
     pub(crate) shutdown: AtomicBool,
+    /// Tasks spawned from threads that are not workers (workers count their own).
+    pub(crate) spawned_outside: std::sync::atomic::AtomicU64,
     pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
     /// Serializes `close`, so a second caller returns only when the first is done.
     close_lock: Mutex<()>,
@@ -44,6 +49,7 @@ impl Shared {
             injector: Injector::new(),
             registry: Registry::new(workers * 4),
             shutdown: AtomicBool::new(false),
+            spawned_outside: std::sync::atomic::AtomicU64::new(0),
             threads: Mutex::new(Vec::with_capacity(workers)),
             close_lock: Mutex::new(()),
         }
@@ -88,6 +94,22 @@ impl Shared {
         self.idle.all_parked()
             && !self.has_queued_work()
             && self.remotes.iter().all(|r| !r.lifo.is_occupied())
+    }
+
+    /// The counters now (see `metrics.rs`).
+    pub(crate) fn metrics(&self) -> SchedulerMetrics {
+        let workers: Vec<_> = self
+            .remotes
+            .iter()
+            .map(|r| r.counters.read(r.stealer.len()))
+            .collect();
+        let outside = self.spawned_outside.load(Relaxed);
+        SchedulerMetrics {
+            spawned: outside + workers.iter().map(|w| w.spawned).sum::<u64>(),
+            workers,
+            injector_depth: self.injector.len(),
+            alive: self.registry.len(),
+        }
     }
 
     fn drain_injector(&self) {

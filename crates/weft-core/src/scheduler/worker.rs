@@ -127,6 +127,7 @@ impl WorkerCx {
         let _runtime = context::enter_runtime();
         let _scope = context::enter(scope);
         context::with(|c| c.worker.set((self as *const WorkerCx).cast()));
+        crate::task::refresh();
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
@@ -151,6 +152,7 @@ impl WorkerCx {
     fn next_task(&self, tick: u32) -> Option<Notified> {
         let maintenance = tick.is_multiple_of(GLOBAL_INTERVAL);
         if maintenance {
+            crate::task::refresh();
             // Timers and I/O must progress even when no worker goes idle. This comes before
             // the LIFO look: the tasks the driver wakes land in the LIFO slot, and a worker
             // that looked there first could go on to park with its own slot occupied.
@@ -181,7 +183,15 @@ impl WorkerCx {
             // The last searcher found work; there may be more, so wake someone to look.
             self.shared.notify_parked();
         }
-        task.run();
+        let counters = &self.remote().counters;
+        counters.polled();
+        match crate::task::poll_timer() {
+            None => task.run(),
+            Some(started) => {
+                task.run();
+                counters.busy_for(started.elapsed());
+            }
+        }
     }
 
     /// Runs `f` (a park or a driver poll) with wakes queued locally and no notifications: a
@@ -289,6 +299,7 @@ impl WorkerCx {
                 continue;
             }
             if let Some(task) = remotes[victim].stealer.steal_into(&self.queue) {
+                self.remote().counters.stole();
                 return Some(task);
             }
         }
@@ -304,6 +315,7 @@ impl WorkerCx {
             if seen == ticks
                 && let Some(task) = remote.lifo.take()
             {
+                self.remote().counters.stole();
                 return Some(task);
             }
         }
@@ -322,8 +334,10 @@ impl WorkerCx {
             self.shared.remotes[index].unparker.unpark();
         }
         if !self.shared.is_shutdown() {
+            self.remote().counters.parked();
             let timeout = parked.timed.then(|| self.recheck.get());
             self.drive(|| self.parker.park(timeout));
+            crate::task::refresh();
         }
         let notified = idle.transition_worker_from_parked(self.index);
         self.notify_if_more_work();
@@ -332,6 +346,20 @@ impl WorkerCx {
                 .set((self.recheck.get() * 2).min(STUCK_RECHECK_MAX));
         }
         self.searching.set(notified);
+    }
+}
+
+/// Counts a spawn: on the spawning worker's own counter, or the shared one from elsewhere.
+pub(crate) fn count_spawn(shared: &Shared) {
+    let counted = with_current(|cx| {
+        let mine = std::ptr::eq(&*cx.shared, shared);
+        if mine {
+            cx.remote().counters.spawned();
+        }
+        mine
+    });
+    if counted != Some(true) {
+        shared.spawned_outside.fetch_add(1, Relaxed);
     }
 }
 

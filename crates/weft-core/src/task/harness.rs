@@ -10,7 +10,8 @@ use super::id::{RegistryId, TaskId};
 use super::raw::{Cell, Header, Links, RawTask, Stage, Vtable};
 use super::state::State;
 use super::state::{ToIdle, ToRunning};
-use super::{Notified, Schedule, TaskName, waker};
+use super::trace::{self, TaskMeta, Trace};
+use super::{Notified, Schedule, waker};
 use crate::sync::UnsafeCell;
 use crate::unwind;
 use std::future::Future;
@@ -41,7 +42,7 @@ pub(super) fn allocate<F, S>(
     future: F,
     scheduler: S,
     id: TaskId,
-    name: Option<TaskName>,
+    meta: TaskMeta,
     owner: RegistryId,
 ) -> RawTask
 where
@@ -54,12 +55,13 @@ where
             state: State::new(),
             vtable: vtable::<F, S>(),
             id,
-            name,
+            name: meta.name,
             owner,
             links: UnsafeCell::new(Links {
                 prev: None,
                 next: None,
             }),
+            trace: Trace::new(meta.location, super::current::id()),
             done: DoneSlot::new(),
         },
         scheduler,
@@ -145,6 +147,8 @@ where
 /// an output, `None` when it is pending. The caller holds `RUNNING`.
 fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> Option<Outcome> {
     let id = cell.header.id;
+    cell.header.trace.count_poll();
+    let started = trace::poll_started();
     let result = catch_unwind(AssertUnwindSafe(|| {
         cell.stage.with_mut(|stage| {
             // SAFETY: RUNNING gives this thread exclusive access to the stage.
@@ -157,6 +161,9 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, cx: &mut Context<'_>) -> Option<
             future.poll(cx)
         })
     }));
+    if let Some(started) = started {
+        cell.header.trace.add_busy(started.elapsed());
+    }
     let (output, outcome) = match result {
         Ok(Poll::Pending) => return None,
         Ok(Poll::Ready(output)) => (Ok(output), Outcome::Completed),
@@ -306,7 +313,11 @@ where
     // SAFETY: the reference just added is the runner's; the caller's contract gives the rest.
     let runner = unsafe { DoneRunner::new(raw, outcome) };
     let scheduler = &cell.scheduler;
-    let (join, notified) = scheduler.registry().bind(runner, scheduler.clone(), None);
+    let meta = TaskMeta {
+        name: None,
+        location: cell.header.trace.location,
+    };
+    let (join, notified) = scheduler.registry().bind(runner, scheduler.clone(), meta);
     drop(join);
     if let Some(task) = notified {
         scheduler.schedule(task);

@@ -34,7 +34,9 @@ mod info;
 mod join;
 pub(crate) mod raw;
 mod registry;
+mod snapshot;
 mod state;
+mod trace;
 mod waker;
 
 pub use abort::AbortHandle;
@@ -44,6 +46,8 @@ pub use id::TaskId;
 pub use info::{TaskInfo, current};
 pub use join::JoinHandle;
 pub use registry::Registry;
+pub use snapshot::{TaskDump, TaskSnapshot, TaskState};
+pub use trace::{TaskMeta, TimingGuard, enable_timing, poll_timer, refresh};
 
 use raw::RawTask;
 use std::fmt;

@@ -23,6 +23,7 @@ use super::done::{DoneSlot, Outcome};
 use super::error::JoinError;
 use super::id::{RegistryId, TaskId};
 use super::state::State;
+use super::trace::Trace;
 use crate::sync::UnsafeCell;
 use std::future::Future;
 use std::ptr::NonNull;
@@ -45,6 +46,8 @@ pub(crate) struct Header {
     /// never changed.
     pub(crate) owner: RegistryId,
     pub(crate) links: UnsafeCell<Links>,
+    /// Where, by whom and when it was spawned; polls and busy time (`trace.rs`).
+    pub(crate) trace: Trace,
     /// The done callbacks' list, installed by the first `add_done_callback` (see `done.rs`).
     pub(crate) done: DoneSlot,
 }

@@ -16,7 +16,9 @@
 
 use super::id::RegistryId;
 use super::raw::{Header, Links, RawTask};
-use super::{JoinHandle, Notified, Schedule, TaskId, TaskName};
+use super::snapshot::TaskSnapshot;
+use super::trace::TaskMeta;
+use super::{JoinHandle, Notified, Schedule, TaskId};
 use crate::sync::{Mutex, MutexGuard};
 use std::future::Future;
 use std::ptr::NonNull;
@@ -74,7 +76,7 @@ impl Registry {
         &self,
         future: F,
         scheduler: S,
-        name: Option<TaskName>,
+        meta: TaskMeta,
     ) -> (JoinHandle<F::Output>, Option<Notified>)
     where
         F: Future + Send + 'static,
@@ -82,7 +84,7 @@ impl Registry {
         S: Schedule,
     {
         // SAFETY: the future and its output are `Send`, so any thread may poll and drop them.
-        unsafe { self.bind_local(future, scheduler, name) }
+        unsafe { self.bind_local(future, scheduler, meta) }
     }
 
     /// [`Registry::bind`] for a future that need not be `Send` (a `LocalRuntime`'s
@@ -99,7 +101,7 @@ impl Registry {
         &self,
         future: F,
         scheduler: S,
-        name: Option<TaskName>,
+        meta: TaskMeta,
     ) -> (JoinHandle<F::Output>, Option<Notified>)
     where
         F: Future + 'static,
@@ -107,7 +109,7 @@ impl Registry {
         S: Schedule,
     {
         let id = TaskId::next();
-        let raw = super::harness::allocate(future, scheduler, id, name, self.id);
+        let raw = super::harness::allocate(future, scheduler, id, meta, self.id);
         // SAFETY: a new task has three references: one each for these two owners...
         let handle = unsafe { JoinHandle::new(raw) };
         // SAFETY: ...and this one.
@@ -174,6 +176,29 @@ impl Registry {
                 unsafe { task.shutdown() };
             }
         }
+    }
+
+    /// A snapshot of every linked (unfinished) task, one shard at a time under its lock; the
+    /// workers keep running (see `snapshot.rs`).
+    pub fn snapshot(&self) -> Vec<TaskSnapshot> {
+        let mut out = Vec::with_capacity(self.len());
+        for shard in self.shards.iter() {
+            let guard = lock(shard);
+            let mut next = guard.head;
+            while let Some(ptr) = next {
+                // SAFETY: `ptr` is linked in this shard, whose lock we hold: the registry's
+                // reference keeps it alive, and its links change only under this lock.
+                let header = unsafe { ptr.as_ref() };
+                // A task that completed but has not unlinked itself yet (its JoinHandle may
+                // already have its output) is finished: not listed.
+                if !header.state.load().is_complete() {
+                    out.push(TaskSnapshot::of(header));
+                }
+                // SAFETY: under the lock (as above).
+                next = header.links.with(|links| unsafe { (*links).next });
+            }
+        }
+        out
     }
 
     /// How many tasks are linked (unfinished).
@@ -250,7 +275,7 @@ impl std::fmt::Debug for Registry {
 #[cfg(all(test, not(weft_loom)))]
 mod tests {
     use super::Registry;
-    use crate::task::{Notified, Schedule};
+    use crate::task::{Notified, Schedule, TaskMeta};
     use std::future::Future;
     use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -302,11 +327,15 @@ mod tests {
                 7
             },
             scheduler.clone(),
-            None,
+            TaskMeta::here(None),
         );
         // A second task, bound after it, so the first one has a neighbour in its list: a
         // registry that followed the first task's links would rewrite this one's.
-        let (pending, _queued) = own.bind(std::future::pending::<()>(), scheduler.clone(), None);
+        let (pending, _queued) = own.bind(
+            std::future::pending::<()>(),
+            scheduler.clone(),
+            TaskMeta::here(None),
+        );
         notified.expect("the registry is open").run();
 
         // The task completed; it is still linked in the registry that bound it (the scheduler
@@ -344,7 +373,7 @@ mod tests {
             }
         }
         let scheduler = Right(own.clone(), Arc::default());
-        let (handle, notified) = own.bind(async { 1 }, scheduler, None);
+        let (handle, notified) = own.bind(async { 1 }, scheduler, TaskMeta::here(None));
         assert_eq!(own.len(), 1);
         notified.unwrap().run();
         assert_eq!(own.len(), 0);

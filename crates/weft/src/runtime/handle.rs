@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use weft_core::callback::{CallbackHandle, CallbackQueue, PanicHandler, Pushed};
 use weft_core::context::{self, BlockingJob, Scope, ScopeGuard, SpawnBlocking};
 use weft_core::stop::StopSignal;
-use weft_core::task::JoinHandle;
+use weft_core::task::{JoinHandle, TaskMeta};
 
 use super::scheduler::Scheduler;
 
@@ -89,20 +89,20 @@ impl HandleInner {
         }
     }
 
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn_with<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.scheduler.spawn_named(future, None)
+        self.scheduler.spawn_with(future, meta)
     }
 
-    pub(crate) fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    pub(crate) fn spawn_blocking_with<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.blocking.spawn(f)
+        self.blocking.spawn_with(f, meta)
     }
 }
 
@@ -114,7 +114,10 @@ impl SpawnBlocking for HandleInner {
         }
         // Detached: the job reports through what it owns. A shutdown racing this spawn
         // cancels it unrun, which drops it, and that tells its waiter.
-        drop(self.blocking.spawn(job));
+        drop(
+            self.blocking
+                .spawn_with(job, TaskMeta::here(Some("weft-lookup".into()))),
+        );
         Ok(())
     }
 }
@@ -182,12 +185,13 @@ impl Handle {
 
     /// Spawns `future` onto this runtime (asyncio: `loop.create_task`). Works from any thread.
     /// After the runtime closed, the returned handle resolves to a cancelled `JoinError`.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future)
+        self.inner.spawn_with(future, TaskMeta::here(None))
     }
 
     /// Runs `f` on the runtime's blocking pool (asyncio: `run_in_executor(None, f)`): the
@@ -205,20 +209,23 @@ impl Handle {
     /// assert!(len > 0);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.spawn_blocking(f)
+        self.inner.spawn_blocking_with(f, TaskMeta::here(None))
     }
 
+    /// Spawns with a name, recording the caller as the spawn location.
+    #[track_caller]
     pub(crate) fn spawn_named<F>(&self, future: F, name: Option<Box<str>>) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.scheduler.spawn_named(future, name)
+        self.inner.spawn_with(future, TaskMeta::here(name))
     }
 
     /// Runs `future` to completion on the calling thread (asyncio: `run_until_complete`),
@@ -354,6 +361,35 @@ impl Handle {
     /// The number of worker threads.
     pub fn num_workers(&self) -> usize {
         self.inner.scheduler.num_workers()
+    }
+
+    /// Every unfinished task of this runtime (asyncio: `all_tasks()`), taken without stopping
+    /// it: id, name, state, spawn location, parent, polls, busy time, age.
+    ///
+    /// ```
+    /// let rt = weft::Runtime::new()?;
+    /// let (tx, rx) = weft::sync::oneshot::channel::<()>();
+    /// let waiting = weft::task::Builder::new().name("waiter").spawn_on(rx, rt.handle());
+    /// let tasks = rt.handle().tasks();
+    /// let waiter = tasks.iter().find(|t| t.id() == waiting.id()).unwrap();
+    /// assert_eq!(waiter.name(), Some("waiter"));
+    /// assert_eq!(waiter.spawned_at().file(), file!());
+    /// # drop(tx);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn tasks(&self) -> Vec<weft_core::task::TaskSnapshot> {
+        self.inner.scheduler.tasks()
+    }
+
+    /// The unfinished tasks as a readable table (one task a line, children indented under
+    /// the task that spawned them): print it to see what a program is waiting on.
+    pub fn dump(&self) -> weft_core::task::TaskDump {
+        weft_core::task::TaskDump::new(self.tasks())
+    }
+
+    /// The runtime's counters now (see [`RuntimeMetrics`](super::RuntimeMetrics)).
+    pub fn metrics(&self) -> super::RuntimeMetrics {
+        super::RuntimeMetrics::new(self.inner.scheduler.metrics(), &self.inner.blocking)
     }
 
     /// The number of tasks spawned and not yet finished (asyncio: `len(all_tasks())`).

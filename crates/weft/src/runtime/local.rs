@@ -105,7 +105,8 @@ impl LocalRuntime {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.core.spawn_local(future, None)
+        self.core
+            .spawn_local(future, weft_core::task::TaskMeta::here(None))
     }
 
     /// Spawns a `Send` future onto this loop; see [`Handle::spawn`].

@@ -12,12 +12,15 @@
 mod builder;
 mod handle;
 mod local;
+mod metrics;
 mod scheduler;
 mod signal_handler;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle};
 pub use local::LocalRuntime;
+pub use metrics::RuntimeMetrics;
+pub use weft_core::task::TaskDump;
 
 use std::fmt;
 use std::future::Future;
@@ -67,6 +70,7 @@ impl Runtime {
     }
 
     /// Spawns `future` onto the runtime, from any thread (asyncio: `loop.create_task`).
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -113,6 +117,7 @@ impl Runtime {
     }
 
     /// Runs `f` on the blocking pool; see [`Handle::spawn_blocking`].
+    #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,

@@ -2,7 +2,7 @@
 //! one thread of a `LocalRuntime`. The facade's `Handle` is the same type for both.
 
 use std::future::Future;
-use weft_core::task::{JoinHandle, TaskName};
+use weft_core::task::{JoinHandle, TaskMeta};
 
 /// The scheduler behind a [`Handle`](super::Handle).
 #[derive(Clone, Debug)]
@@ -14,14 +14,22 @@ pub(crate) enum Scheduler {
 }
 
 impl Scheduler {
-    pub(crate) fn spawn_named<F>(&self, future: F, name: Option<TaskName>) -> JoinHandle<F::Output>
+    pub(crate) fn spawn_with<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
-            Scheduler::Workers(s) => s.spawn_named(future, name),
-            Scheduler::Local(s) => s.spawn_named(future, name),
+            Scheduler::Workers(s) => s.spawn_with(future, meta),
+            Scheduler::Local(s) => s.spawn_with(future, meta),
+        }
+    }
+
+    /// Every unfinished task, taken without stopping the scheduler.
+    pub(crate) fn tasks(&self) -> Vec<weft_core::task::TaskSnapshot> {
+        match self {
+            Scheduler::Workers(s) => s.tasks(),
+            Scheduler::Local(s) => s.tasks(),
         }
     }
 
@@ -37,6 +45,19 @@ impl Scheduler {
         match self {
             Scheduler::Workers(s) => s.num_workers(),
             Scheduler::Local(_) => 1,
+        }
+    }
+
+    /// The scheduler's counters (a `LocalRuntime`'s loop keeps none yet: one worker, zeros).
+    pub(crate) fn metrics(&self) -> weft_core::scheduler::SchedulerMetrics {
+        match self {
+            Scheduler::Workers(s) => s.metrics(),
+            Scheduler::Local(s) => weft_core::scheduler::SchedulerMetrics {
+                workers: vec![Default::default()],
+                spawned: 0,
+                injector_depth: 0,
+                alive: s.num_live_tasks(),
+            },
         }
     }
 

@@ -144,6 +144,7 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Spawns `future` on the runtime of `handle` and adds it to the set.
+    #[track_caller]
     pub fn spawn_on<F>(&mut self, future: F, handle: &Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,
@@ -215,6 +216,7 @@ impl<'a, T: Send + 'static> SetBuilder<'a, T> {
     }
 
     /// Spawns the task on the runtime of `handle` and adds it to the set.
+    #[track_caller]
     pub fn spawn_on<F>(self, future: F, handle: &Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,

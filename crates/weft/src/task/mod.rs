@@ -2,12 +2,15 @@
 
 use crate::runtime::Handle;
 use std::future::Future;
+use weft_core::task::TaskMeta;
 
 mod join_set;
 
 pub use join_set::{JoinNext, JoinSet, SetBuilder};
 
-pub use weft_core::task::{AbortHandle, JoinError, JoinHandle, Outcome, TaskId, TaskInfo, current};
+pub use weft_core::task::{
+    AbortHandle, JoinError, JoinHandle, Outcome, TaskId, TaskInfo, TaskSnapshot, TaskState, current,
+};
 pub use weft_core::yield_now::{YieldNow, yield_now};
 
 /// Spawns `future` as a task on the current runtime (asyncio: `create_task`).
@@ -30,10 +33,17 @@ where
     F::Output: Send + 'static,
 {
     let mut future = Some(future);
+    let location = std::panic::Location::caller();
     let spawned = Handle::with_current(|handle| {
         // Taken once: `with_current` calls this closure at most once.
         let future = future.take().expect("future taken once");
-        handle.spawn(future)
+        handle.spawn_with(
+            future,
+            TaskMeta {
+                name: None,
+                location,
+            },
+        )
     });
     match spawned {
         Some(join) => join,
@@ -60,8 +70,17 @@ where
     R: Send + 'static,
 {
     let mut f = Some(f);
-    let spawned =
-        Handle::with_current(|handle| handle.spawn_blocking(f.take().expect("closure taken once")));
+    let location = std::panic::Location::caller();
+    let spawned = Handle::with_current(|handle| {
+        let f = f.take().expect("closure taken once");
+        handle.spawn_blocking_with(
+            f,
+            TaskMeta {
+                name: None,
+                location,
+            },
+        )
+    });
     match spawned {
         Some(join) => join,
         None => panic!(
@@ -99,7 +118,36 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    weft_core::local::spawn_local(future, None)
+    weft_core::local::spawn_local(future, TaskMeta::here(None))
+}
+
+/// Every unfinished task of the current runtime (asyncio: `all_tasks()`); see
+/// [`Handle::tasks`].
+///
+/// ```
+/// weft::run(async {
+///     let me = weft::task::current().map(|t| t.id());
+///     let child = weft::task::Builder::new().name("child").spawn(std::future::pending::<()>());
+///     let tasks = weft::task::all_tasks();
+///     let seen = tasks.iter().find(|t| t.id() == child.id()).unwrap();
+///     assert_eq!(seen.name(), Some("child"));
+///     assert_eq!(seen.parent(), me); // `None` here: block_on's future is no task
+///     child.abort();
+/// });
+/// ```
+///
+/// # Panics
+///
+/// Outside a runtime, with a message that says no runtime is running.
+#[track_caller]
+pub fn all_tasks() -> Vec<TaskSnapshot> {
+    match Handle::try_current() {
+        Some(handle) => handle.tasks(),
+        None => panic!(
+            "weft::task::all_tasks called outside a runtime: no weft runtime is running on \
+             this thread. Call it from inside a task or `block_on`, or use `Handle::tasks()`."
+        ),
+    }
 }
 
 /// Spawns tasks with options (asyncio: `create_task(coro, name=...)`).
@@ -159,10 +207,11 @@ impl<'a> Builder<'a> {
         F: Future + 'static,
         F::Output: 'static,
     {
-        weft_core::local::spawn_local(future, self.name.map(Box::from))
+        weft_core::local::spawn_local(future, TaskMeta::here(self.name.map(Box::from)))
     }
 
     /// Spawns on the runtime of `handle`, from any thread.
+    #[track_caller]
     pub fn spawn_on<F>(self, future: F, handle: &Handle) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

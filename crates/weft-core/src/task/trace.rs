@@ -1,0 +1,160 @@
+//! What a task records about itself for observers (task dumps, `all_tasks`): where it was
+//! spawned, by which task, when, how often it was polled and for how long.
+//!
+//! None of this is a protocol: the counters are statistics, written by the one thread that
+//! holds `RUNNING` and read by snapshots with no ordering, so they use std's atomics even
+//! under loom (they would only multiply a model's interleavings).
+//!
+//! # What it costs
+//!
+//! A spawn stores the location and parent (already at hand) and a time stamp; a poll adds
+//! one to `polls` with a load and a store. The stamp comes from a coarse clock on runtime
+//! threads ([`refresh`]: workers and local loops refresh it when they wake from a park and
+//! every `GLOBAL_INTERVAL` tasks), so spawning from a task reads no clock; other threads read
+//! the real clock. Polls are timed (two clock reads) only while some runtime asked for it
+//! (debug mode, inspection: [`enable_timing`]).
+
+use super::TaskName;
+use super::id::TaskId;
+use std::panic::Location;
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+/// What a spawn records about the task it makes.
+#[derive(Debug, Clone)]
+pub struct TaskMeta {
+    /// The task's name (asyncio: `create_task(name=...)`).
+    pub name: Option<TaskName>,
+    /// Where the task was spawned: the caller of the public spawn function.
+    pub location: &'static Location<'static>,
+}
+
+impl TaskMeta {
+    /// A task named `name`, spawned by the caller of the function this is called in (which
+    /// must itself be `#[track_caller]` for the location to be the user's line).
+    #[track_caller]
+    pub fn here(name: Option<TaskName>) -> TaskMeta {
+        TaskMeta {
+            name,
+            location: Location::caller(),
+        }
+    }
+}
+
+/// The observable side of one task, kept in its header.
+pub(crate) struct Trace {
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) parent: Option<TaskId>,
+    /// Nanoseconds since [`origin`] when the task was spawned.
+    pub(crate) spawned: u64,
+    pub(crate) polls: AtomicU64,
+    /// Nanoseconds spent inside `poll`, counted only while polls are timed.
+    pub(crate) busy: AtomicU64,
+    /// Whether any poll of this task was timed.
+    pub(crate) timed: std::sync::atomic::AtomicBool,
+}
+
+impl Trace {
+    pub(crate) fn new(location: &'static Location<'static>, parent: Option<TaskId>) -> Trace {
+        Trace {
+            location,
+            parent,
+            spawned: stamp(),
+            polls: AtomicU64::new(0),
+            busy: AtomicU64::new(0),
+            timed: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Counts one poll. Only the thread holding `RUNNING` calls this, so a load and a store
+    /// do (no read-modify-write).
+    pub(crate) fn count_poll(&self) {
+        self.polls
+            .store(self.polls.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+
+    /// Adds a timed poll's duration (by the thread holding `RUNNING`).
+    pub(crate) fn add_busy(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.busy
+            .store(self.busy.load(Relaxed).saturating_add(nanos), Relaxed);
+        self.timed.store(true, Relaxed);
+    }
+
+    /// Time since the spawn.
+    pub(crate) fn age(&self) -> Duration {
+        Duration::from_nanos(now_nanos().saturating_sub(self.spawned))
+    }
+
+    /// Time inside `poll`, when polls were timed.
+    pub(crate) fn busy(&self) -> Option<Duration> {
+        self.timed
+            .load(Relaxed)
+            .then(|| Duration::from_nanos(self.busy.load(Relaxed)))
+    }
+}
+
+fn origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+fn now_nanos() -> u64 {
+    u64::try_from(origin().elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The coarse clock of runtime threads (nanoseconds since [`origin`]).
+static COARSE_NOW: AtomicU64 = AtomicU64::new(0);
+
+/// Refreshes the coarse clock: runtime threads call it when they wake from a park and every
+/// few dozen tasks.
+pub fn refresh() {
+    COARSE_NOW.store(now_nanos(), Relaxed);
+}
+
+/// The spawn time stamp: the coarse clock on a runtime thread, the real one elsewhere (a
+/// thread that is not a runtime's refreshes nothing).
+fn stamp() -> u64 {
+    if crate::context::is_scheduler_thread() {
+        COARSE_NOW.load(Relaxed).max(1)
+    } else {
+        now_nanos()
+    }
+}
+
+/// Runtimes that want every poll timed (debug mode, inspection).
+static TIMING: AtomicUsize = AtomicUsize::new(0);
+
+/// Times every poll from now on (for `busy`), until the guard drops.
+pub fn enable_timing() -> TimingGuard {
+    TIMING.fetch_add(1, Relaxed);
+    TimingGuard(())
+}
+
+/// Whether polls are timed now.
+pub(crate) fn timing() -> bool {
+    TIMING.load(Relaxed) != 0
+}
+
+/// Keeps polls timed while it lives (see [`enable_timing`]).
+#[derive(Debug)]
+pub struct TimingGuard(());
+
+impl Drop for TimingGuard {
+    fn drop(&mut self) {
+        TIMING.fetch_sub(1, Relaxed);
+    }
+}
+
+/// The instant a timed poll began (see `harness.rs`).
+pub(crate) fn poll_started() -> Option<Instant> {
+    timing().then(Instant::now)
+}
+
+/// For a scheduler timing its polls: the start instant while polls are timed, else `None`.
+pub fn poll_timer() -> Option<Instant> {
+    poll_started()
+}

@@ -1,0 +1,170 @@
+//! Observing a running runtime: task snapshots, the task dump, metrics.
+
+use std::future::pending;
+use std::time::Duration;
+use weft::task::{TaskState, all_tasks};
+
+fn runtime(workers: usize) -> weft::Runtime {
+    weft::runtime::Builder::new()
+        .worker_threads(workers)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn snapshots_show_names_states_parents_locations_and_polls() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let (tx, rx) = weft::sync::oneshot::channel::<()>();
+        let waiter_line = line!() + 1;
+        let waiter = weft::task::Builder::new().name("waiter").spawn(rx);
+        let (report_tx, report_rx) = weft::sync::oneshot::channel();
+        let parent_line = line!() + 1;
+        let parent = weft::task::Builder::new().name("parent").spawn(async move {
+            let me = weft::task::current().unwrap().id();
+            let named = weft::task::Builder::new().name("child");
+            let child_line = line!() + 1;
+            let child = named.spawn(pending::<()>());
+            for _ in 0..3 {
+                weft::task::yield_now().await;
+            }
+            // Seen from inside: this task is running, its child idle.
+            report_tx
+                .send((me, child.id(), child_line, all_tasks()))
+                .unwrap();
+            pending::<()>().await;
+        });
+        let (me, child_id, child_line, seen) = report_rx.await.unwrap();
+        assert_eq!(me, parent.id());
+        let find = |id| seen.iter().find(|t| t.id() == id).unwrap().clone();
+
+        let parent_snap = find(parent.id());
+        assert_eq!(parent_snap.name(), Some("parent"));
+        assert_eq!(parent_snap.state(), TaskState::Running);
+        assert_eq!(parent_snap.spawned_at().file(), file!());
+        assert_eq!(parent_snap.spawned_at().line(), parent_line);
+        assert!(parent_snap.polls() >= 4, "polls: {}", parent_snap.polls());
+        assert_eq!(
+            parent_snap.parent(),
+            None,
+            "spawned from block_on, not from a task"
+        );
+
+        let child = find(child_id);
+        assert_eq!(child.name(), Some("child"));
+        assert_eq!(child.parent(), Some(parent.id()));
+        assert_eq!(child.spawned_at().line(), child_line);
+
+        let waiter_snap = find(waiter.id());
+        assert_eq!(waiter_snap.state(), TaskState::Idle);
+        assert_eq!(waiter_snap.spawned_at().line(), waiter_line);
+        assert_eq!(waiter_snap.polls(), 1);
+
+        // Polls grow; a finished task is gone.
+        tx.send(()).unwrap();
+        waiter.await.unwrap().unwrap();
+        let now = weft::runtime::Handle::current().tasks();
+        assert!(now.iter().all(|t| t.id() != child_id || t.polls() >= 1));
+        assert!(
+            now.iter().all(|t| t.name() != Some("waiter")),
+            "a finished task is not listed"
+        );
+        parent.abort();
+    });
+}
+
+#[test]
+fn the_dump_is_a_table_with_children_under_their_parent() {
+    let rt = runtime(1);
+    let dump = rt.block_on(async {
+        let (ready_tx, ready_rx) = weft::sync::oneshot::channel();
+        let root = weft::task::Builder::new().name("root").spawn(async move {
+            let _kid = weft::task::Builder::new()
+                .name("kid")
+                .spawn(std::future::pending::<()>());
+            // One worker: after a few yields the kid has had its first poll (it is idle).
+            for _ in 0..3 {
+                weft::task::yield_now().await;
+            }
+            ready_tx.send(()).unwrap();
+            pending::<()>().await;
+        });
+        ready_rx.await.unwrap();
+        let dump = weft::runtime::Handle::current().dump().to_string();
+        root.abort();
+        dump
+    });
+    let lines: Vec<&str> = dump.lines().collect();
+    assert!(lines[0].starts_with("id"), "{dump}");
+    let root = lines
+        .iter()
+        .position(|l| l.contains(" root "))
+        .expect(&dump);
+    let kid = lines
+        .iter()
+        .position(|l| l.contains("  kid "))
+        .expect(&dump);
+    assert_eq!(kid, root + 1, "the child follows its parent:\n{dump}");
+    assert!(lines[kid].contains("observe.rs:"), "{dump}");
+    assert!(lines[kid].contains("idle"), "{dump}");
+}
+
+#[test]
+fn metrics_move_with_known_work() {
+    let rt = runtime(2);
+    let before = rt.handle().metrics();
+    assert_eq!(before.num_workers(), 2);
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..100)
+            .map(|_| weft::spawn(async { weft::task::yield_now().await }))
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        weft::spawn_blocking(|| std::thread::sleep(Duration::from_millis(1)))
+            .await
+            .unwrap();
+    });
+    // Let the workers go idle.
+    std::thread::sleep(Duration::from_millis(20));
+    let after = rt.handle().metrics();
+    assert!(after.spawned_tasks() >= before.spawned_tasks() + 100);
+    let polls: u64 = (0..2).map(|i| after.worker_polls(i)).sum();
+    assert!(polls >= 200, "100 tasks polled twice each: {polls}");
+    let parks: u64 = (0..2).map(|i| after.worker_parks(i)).sum();
+    assert!(parks >= 1, "idle workers parked");
+    assert!(after.blocking_threads() >= 1);
+    assert_eq!(after.blocking_queue_depth(), 0);
+    assert_eq!(after.injector_depth(), 0);
+    assert_eq!(after.num_alive_tasks(), 0);
+    assert_eq!(
+        (0..2)
+            .map(|i| after.worker_local_queue_depth(i))
+            .sum::<usize>(),
+        0
+    );
+}
+
+#[test]
+fn all_tasks_outside_a_runtime_panics_saying_so() {
+    let payload = std::panic::catch_unwind(all_tasks).unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(message.contains("outside a runtime"), "{message}");
+}
+
+#[test]
+fn a_local_runtime_lists_its_tasks_too() {
+    let rt = weft::LocalRuntime::new().unwrap();
+    let line = line!() + 1;
+    let task = rt.spawn_local(std::future::pending::<()>());
+    rt.block_on(weft::task::yield_now());
+    let tasks = rt.handle().tasks();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].id(), task.id());
+    assert_eq!(tasks[0].spawned_at().line(), line);
+    assert_eq!(tasks[0].state(), TaskState::Idle);
+}
