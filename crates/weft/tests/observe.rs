@@ -168,3 +168,30 @@ fn a_local_runtime_lists_its_tasks_too() {
     assert_eq!(tasks[0].spawned_at().line(), line);
     assert_eq!(tasks[0].state(), TaskState::Idle);
 }
+
+#[test]
+fn tasks_queued_behind_a_blocked_worker_run_on_the_other_worker() {
+    // A task spawns 100 tasks (onto its own worker's LIFO slot and queue), then blocks that
+    // worker until all 100 have run. Only the other worker can run them; if it does not take
+    // them from the blocked worker, the wait below gives up and the test fails.
+    let rt = runtime(2);
+    let finished = rt.block_on(async {
+        weft::spawn(async {
+            let (done_tx, done_rx) = std::sync::mpsc::channel();
+            let remaining = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(100));
+            for _ in 0..100 {
+                let (done_tx, remaining) = (done_tx.clone(), remaining.clone());
+                drop(weft::spawn(async move {
+                    if remaining.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                        done_tx.send(()).unwrap();
+                    }
+                }));
+            }
+            // Blocks this worker (the bug this test is about would make it wait 60 s).
+            done_rx.recv_timeout(Duration::from_secs(60)).is_ok()
+        })
+        .await
+        .unwrap()
+    });
+    assert!(finished, "the queued tasks waited for the blocked worker");
+}
