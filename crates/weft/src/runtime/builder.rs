@@ -29,6 +29,7 @@ pub struct Builder {
     blocking: weft_blocking::Builder,
     on_callback_panic: Option<PanicHandler>,
     start_paused: bool,
+    inspect: bool,
 }
 
 impl Default for Builder {
@@ -48,6 +49,7 @@ impl Builder {
             blocking: weft_blocking::Builder::new(),
             on_callback_panic: None,
             start_paused: false,
+            inspect: false,
         }
     }
 
@@ -112,6 +114,27 @@ impl Builder {
         self
     }
 
+    /// Serves the runtime's task table and metrics to `weft-ps PID` (Python: `python -m asyncio
+    /// ps PID`) over a Unix socket that only this process's user can open: mode 0600, in
+    /// `$XDG_RUNTIME_DIR/weft` or `/tmp/weft-<uid>` (mode 0700, checked), named `<pid>.sock`
+    /// (`<pid>-<n>.sock` for a process's next inspected runtimes); connections from other
+    /// users are refused. Served by one small thread, stopped (and the socket removed) when
+    /// the runtime closes; while it runs, polls are timed so busy times show. The environment
+    /// variable `WEFT_INSPECT=1` turns it on too; without either, nothing is opened.
+    ///
+    /// ```
+    /// let rt = weft::runtime::Builder::new().inspect(true).build()?;
+    /// println!("weft-ps {}  # serves {:?}", std::process::id(), rt.handle().inspection_socket());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// `build` fails with `PermissionDenied` when the socket's directory exists but is not a
+    /// directory of this user's with mode 0700 (or is a symlink).
+    pub fn inspect(&mut self, on: bool) -> &mut Builder {
+        self.inspect = on;
+        self
+    }
+
     /// Starts the worker threads and returns the runtime.
     ///
     /// # Errors
@@ -149,7 +172,11 @@ impl Builder {
             timer.pause();
         }
         launch.launch(|_| inner.scope(Arc::new(timer.for_worker())))?;
-        Ok(Runtime::from_handle(Handle { inner }))
+        let rt = Runtime::from_handle(Handle { inner });
+        if super::inspect::asked(self.inspect) {
+            super::inspect::start(rt.handle())?;
+        }
+        Ok(rt)
     }
 
     /// Builds a [`LocalRuntime`]: one thread (the one that calls its `block_on` or
@@ -188,7 +215,11 @@ impl Builder {
         if self.start_paused {
             timer.pause();
         }
-        Ok(LocalRuntime::new_with(Handle { inner }, core))
+        let rt = LocalRuntime::new_with(Handle { inner }, core);
+        if super::inspect::asked(self.inspect) {
+            super::inspect::start(rt.handle())?;
+        }
+        Ok(rt)
     }
 
     fn blocking_pool(&self) -> io::Result<weft_blocking::ThreadPool> {
@@ -226,6 +257,7 @@ impl fmt::Debug for Builder {
             .field("thread_stack_size", &self.thread_stack_size)
             .field("blocking", &self.blocking)
             .field("start_paused", &self.start_paused)
+            .field("inspect", &self.inspect)
             .finish()
     }
 }

@@ -38,6 +38,8 @@ pub(crate) struct HandleInner {
     pub(crate) busy: Arc<weft_core::busy::BusyCount>,
     /// The timer handle threads that are not workers register with, type-erased for the scope.
     timer_scope: Arc<dyn Any + Send + Sync>,
+    /// The inspection server, when inspection is on (see `inspect.rs`).
+    pub(crate) inspector: super::inspect::Slot,
 }
 
 impl HandleInner {
@@ -58,6 +60,7 @@ impl HandleInner {
             stop: StopSignal::new(),
             running: AtomicUsize::new(0),
             busy: Arc::new(weft_core::busy::BusyCount::new()),
+            inspector: Default::default(),
         }
     }
 
@@ -406,10 +409,11 @@ impl Handle {
         self.close_drivers(timeout)
     }
 
-    /// Closes everything but the scheduler (closed first by the caller): timers, I/O,
-    /// callbacks, `run_forever`, the blocking pool. Returns whether every blocking thread
-    /// ended.
+    /// Closes everything but the scheduler (closed first by the caller): the inspection
+    /// server, timers, I/O, callbacks, `run_forever`, the blocking pool. Returns whether every
+    /// blocking thread ended.
     pub(crate) fn close_drivers(&self, timeout: Option<std::time::Duration>) -> bool {
+        self.inner.inspector.stop();
         self.inner.timer.close();
         self.inner.reactor.close();
         self.inner.callbacks.close();

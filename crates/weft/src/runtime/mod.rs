@@ -11,6 +11,7 @@
 
 mod builder;
 mod handle;
+mod inspect;
 mod local;
 mod metrics;
 mod scheduler;
