@@ -31,6 +31,8 @@ pub struct Config {
     pub stack_size: Option<usize>,
     /// The driver idle workers park in (timers, I/O); `None`: workers sleep on condvars.
     pub driver: Option<Box<dyn Park>>,
+    /// Debug mode (slow polls and stuck workers reported); `None`: off.
+    pub debug: Option<super::DebugConfig>,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             thread_name: StdArc::new(|i| format!("weft-worker-{i}")),
             stack_size: None,
             driver: None,
+            debug: None,
         }
     }
 }
@@ -100,11 +103,12 @@ pub fn create(config: Config) -> io::Result<(Handle, Launch)> {
             ticks: AtomicU32::new(0),
             unparker: parker.unparker(),
             counters: Default::default(),
+            clock: Default::default(),
         }));
         workers.push((queue, parker));
     }
     let handle = Handle {
-        shared: Arc::new(Shared::new(remotes.into_boxed_slice())),
+        shared: Arc::new(Shared::new(remotes.into_boxed_slice(), config.debug)),
     };
     let launch = Launch {
         handle: handle.clone(),
@@ -139,6 +143,20 @@ impl Launch {
             let spawned =
                 builder.spawn(move || WorkerCx::new(shared, index, queue, parker).run(scope));
             match spawned {
+                Ok(thread) => handle.shared.threads.lock().push(thread),
+                Err(e) => {
+                    handle.close();
+                    return Err(e);
+                }
+            }
+        }
+        if handle.shared.debug.is_some() {
+            let shared = handle.shared.clone();
+            let watchdog = thread::Builder::new()
+                .name("weft-watchdog".into())
+                .spawn(move || shared.watch());
+            match watchdog {
+                // Joined by close with the workers (its index is past theirs).
                 Ok(thread) => handle.shared.threads.lock().push(thread),
                 Err(e) => {
                     handle.close();

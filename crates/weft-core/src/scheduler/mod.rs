@@ -6,6 +6,7 @@
 //! `handle` (the public handle and `start`). `README.md` beside this file walks through the
 //! protocol and why no wake-up is lost.
 
+mod debug;
 mod handle;
 mod idle;
 mod lifo;
@@ -15,6 +16,7 @@ mod queue;
 mod shared;
 mod worker;
 
+pub use debug::{DebugConfig, SlowPoll, SlowPollHandler};
 pub use handle::{Config, Handle, Launch, create, start};
 pub use metrics::{SchedulerMetrics, WorkerMetrics};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};

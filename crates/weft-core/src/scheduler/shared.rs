@@ -1,6 +1,7 @@
 //! The state all workers of one runtime share: the injector, each worker's stealable parts,
 //! idle tracking, the live-task registry, and shutdown.
 
+use super::debug::{DebugConfig, PollClock};
 use super::idle::Idle;
 use super::lifo::LifoSlot;
 use super::metrics::{SchedulerMetrics, WorkerCounters};
@@ -24,6 +25,8 @@ pub(crate) struct Remote {
     pub(crate) unparker: Unparker,
     /// The worker's counters (written by the worker alone).
     pub(crate) counters: WorkerCounters,
+    /// The worker's current poll, in debug mode (see `debug.rs`).
+    pub(crate) clock: PollClock,
 }
 
 pub(crate) struct Shared {
@@ -35,15 +38,21 @@ pub(crate) struct Shared {
     pub(crate) shutdown: AtomicBool,
     /// Tasks spawned from threads that are not workers (workers count their own).
     pub(crate) spawned_outside: std::sync::atomic::AtomicU64,
+    /// Debug mode's settings, when it is on.
+    pub(crate) debug: Option<DebugConfig>,
+    /// Keeps polls timed while debug mode is on.
+    _timing: Option<crate::task::TimingGuard>,
     pub(crate) threads: Mutex<Vec<thread::JoinHandle<()>>>,
     /// Serializes `close`, so a second caller returns only when the first is done.
     close_lock: Mutex<()>,
 }
 
 impl Shared {
-    pub(crate) fn new(remotes: Box<[CachePadded<Remote>]>) -> Shared {
+    pub(crate) fn new(remotes: Box<[CachePadded<Remote>]>, debug: Option<DebugConfig>) -> Shared {
         let workers = remotes.len();
         Shared {
+            _timing: debug.as_ref().map(|_| crate::task::enable_timing()),
+            debug,
             idle: Idle::new(workers),
             remotes,
             injector: Injector::new(),
@@ -109,6 +118,29 @@ impl Shared {
             workers,
             injector_depth: self.injector.len(),
             alive: self.registry.len(),
+        }
+    }
+
+    /// The watchdog's life (debug mode only): look at every worker's current poll a few times
+    /// per threshold and report one stuck past it, while it is stuck; end at close.
+    pub(crate) fn watch(&self) {
+        let Some(debug) = &self.debug else { return };
+        let interval = (debug.threshold / 4).clamp(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(50),
+        );
+        while !self.is_shutdown() {
+            thread::sleep(interval);
+            for remote in self.remotes.iter() {
+                if let Some((task, running)) = remote.clock.stuck(debug.threshold)
+                    && let Some(snapshot) = self.registry.find(task)
+                {
+                    super::debug::report_stuck(
+                        debug,
+                        &super::debug::stuck_report(&snapshot, running),
+                    );
+                }
+            }
         }
     }
 

@@ -185,6 +185,13 @@ impl WorkerCx {
         }
         let counters = &self.remote().counters;
         counters.polled();
+        if let Some(debug) = &self.shared.debug {
+            let started = std::time::Instant::now();
+            let info = task.info();
+            self.remote().clock.time(debug, info, || task.run());
+            counters.busy_for(started.elapsed());
+            return;
+        }
         match crate::task::poll_timer() {
             None => task.run(),
             Some(started) => {

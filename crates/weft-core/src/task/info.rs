@@ -20,6 +20,17 @@ impl TaskInfo {
     pub fn name(&self) -> Option<&str> {
         self.raw.header().name.as_deref()
     }
+
+    /// The source line that spawned the task.
+    pub fn spawned_at(&self) -> &'static std::panic::Location<'static> {
+        self.raw.header().trace.location
+    }
+
+    /// A new `TaskInfo` for `raw`, taking a reference of its own.
+    pub(crate) fn of(raw: RawTask) -> TaskInfo {
+        raw.state().ref_inc();
+        TaskInfo { raw }
+    }
 }
 
 /// The task being polled on this thread, or `None` outside a task (in `block_on`, on a plain

@@ -107,6 +107,12 @@ impl Notified {
         self.raw.header().id
     }
 
+    /// The task's identity (id, name, spawn location), holding a reference of its own, so it
+    /// outlives the run (debug mode reports a slow poll after it).
+    pub fn info(&self) -> TaskInfo {
+        TaskInfo::of(self.raw)
+    }
+
     /// Cancels the task without running it (when it can never run, e.g. no thread could be
     /// started for it): its future is dropped and its `JoinHandle` resolves cancelled. A task
     /// that is running elsewhere is only marked cancelled.

@@ -201,6 +201,23 @@ impl Registry {
         out
     }
 
+    /// The snapshot of the unfinished task whose id is `id`, if it is linked here.
+    pub(crate) fn find(&self, id: u64) -> Option<TaskSnapshot> {
+        let index = (id as usize) & (self.shards.len() - 1);
+        let guard = lock(&self.shards[index]);
+        let mut next = guard.head;
+        while let Some(ptr) = next {
+            // SAFETY: linked in this shard, under its lock (see `snapshot`).
+            let header = unsafe { ptr.as_ref() };
+            if header.id.as_u64() == id {
+                return Some(TaskSnapshot::of(header));
+            }
+            // SAFETY: under the lock.
+            next = header.links.with(|links| unsafe { (*links).next });
+        }
+        None
+    }
+
     /// How many tasks are linked (unfinished).
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| lock(s).len).sum()

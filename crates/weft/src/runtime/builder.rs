@@ -30,6 +30,8 @@ pub struct Builder {
     on_callback_panic: Option<PanicHandler>,
     start_paused: bool,
     inspect: bool,
+    slow_poll_threshold: Option<std::time::Duration>,
+    on_slow_poll: Option<weft_core::scheduler::SlowPollHandler>,
 }
 
 impl Default for Builder {
@@ -50,6 +52,8 @@ impl Builder {
             on_callback_panic: None,
             start_paused: false,
             inspect: false,
+            slow_poll_threshold: None,
+            on_slow_poll: None,
         }
     }
 
@@ -93,6 +97,64 @@ impl Builder {
     {
         self.on_callback_panic = Some(Arc::new(handler));
         self
+    }
+
+    /// Turns debug mode on (asyncio: `loop.set_debug(True)`): every task poll longer than
+    /// `threshold` is reported (to [`Builder::on_slow_poll`], or a line on stderr naming the
+    /// task, or its id when unnamed, its spawn location and the duration), and a worker stuck
+    /// inside one poll longer than `threshold` is reported while it is still stuck. The
+    /// environment variable `WEFT_DEBUG=1` turns it on with 100 ms (asyncio's
+    /// `slow_callback_duration`). Off unless asked for: it times every poll.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    ///
+    /// let slow = Arc::new(Mutex::new(Vec::new()));
+    /// let seen = slow.clone();
+    /// let rt = weft::runtime::Builder::new()
+    ///     .worker_threads(1)
+    ///     .slow_poll_threshold(Duration::from_millis(20))
+    ///     .on_slow_poll(move |poll| seen.lock().unwrap().push(poll.name().map(String::from)))
+    ///     .build()?;
+    /// rt.block_on(async {
+    ///     weft::task::Builder::new()
+    ///         .name("blocks")
+    ///         .spawn(async { std::thread::sleep(Duration::from_millis(50)) }) // don't do this
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert!(slow.lock().unwrap().contains(&Some("blocks".to_owned())));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn slow_poll_threshold(&mut self, threshold: std::time::Duration) -> &mut Builder {
+        self.slow_poll_threshold = Some(threshold);
+        self
+    }
+
+    /// Receives each slow poll in debug mode (see [`Builder::slow_poll_threshold`]); setting
+    /// a handler alone turns debug mode on with the default 100 ms. A handler that panics is
+    /// caught; the runtime keeps running.
+    pub fn on_slow_poll<F>(&mut self, handler: F) -> &mut Builder
+    where
+        F: Fn(&super::SlowPoll) + Send + Sync + 'static,
+    {
+        self.on_slow_poll = Some(Arc::new(handler));
+        self
+    }
+
+    /// Debug mode's settings: asked for by the builder or by `WEFT_DEBUG=1`.
+    fn debug_config(&self) -> Option<weft_core::scheduler::DebugConfig> {
+        let from_env = std::env::var_os("WEFT_DEBUG").is_some_and(|v| v != "0" && !v.is_empty());
+        let threshold = match (self.slow_poll_threshold, &self.on_slow_poll, from_env) {
+            (Some(t), _, _) => t,
+            (None, Some(_), _) | (None, None, true) => DEFAULT_SLOW_POLL,
+            (None, None, false) => return None,
+        };
+        Some(weft_core::scheduler::DebugConfig::new(
+            threshold,
+            self.on_slow_poll.clone(),
+        ))
     }
 
     /// Starts the runtime with its clock paused (virtual time, for tests; see
@@ -153,6 +215,7 @@ impl Builder {
             thread_name: Arc::new(move |i| format!("{prefix}-{i}")),
             stack_size: self.thread_stack_size,
             driver: Some(Box::new(driver)),
+            debug: self.debug_config(),
         };
         // Create, then launch: the whole runtime exists before any worker runs, and each worker
         // starts with its scope (this runtime, a timer wheel of its own, the reactor). The
@@ -249,6 +312,9 @@ fn driver_stack(
     Ok((driver, timer, reactor))
 }
 
+/// Debug mode's threshold when none is given (asyncio's `slow_callback_duration`).
+const DEFAULT_SLOW_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
@@ -258,6 +324,7 @@ impl fmt::Debug for Builder {
             .field("blocking", &self.blocking)
             .field("start_paused", &self.start_paused)
             .field("inspect", &self.inspect)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
             .finish()
     }
 }

@@ -21,6 +21,7 @@ pub use builder::Builder;
 pub use handle::{EnterGuard, Handle};
 pub use local::LocalRuntime;
 pub use metrics::RuntimeMetrics;
+pub use weft_core::scheduler::SlowPoll;
 pub use weft_core::task::TaskDump;
 
 use std::fmt;
