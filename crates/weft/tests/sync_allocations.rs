@@ -103,6 +103,10 @@ fn sync_primitives_do_not_allocate_in_steady_state() {
         .build()
         .unwrap();
     rt.block_on(async {
+        // Steady state: the worker thread has started (a new thread allocates its own
+        // thread-locals as it comes up, which a process-wide count would see).
+        weft::spawn(async {}).await.unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
         let m = Arc::new(Mutex::new(0));
         let n = measure("contended Mutex", contended_mutex(&m), contended_mutex(&m)).await;
         assert_eq!(n, 0, "a lock, waited for or not, allocates nothing");
