@@ -139,11 +139,17 @@ fn sockets_of(pid: u32) -> Vec<Socket> {
     found
 }
 
+/// Whether process `pid` exists (ours or not).
+fn process_exists(pid: u32) -> bool {
+    // SAFETY: signal 0 sends nothing: it only checks that the process exists and may be
+    // signalled.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
 /// Why process `pid` has no socket we can see.
 fn no_socket(pid: u32) -> Failure {
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    if rc != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
+    if !process_exists(pid) {
         return Failure(format!("no process {pid}"), 1);
     }
     let owner = std::fs::metadata(format!("/proc/{pid}")).map(|m| m.uid());
@@ -208,8 +214,11 @@ fn fetch(socket: &Socket, pid: u32, json: bool) -> Result<String, Failure> {
             return fail(format!("permission refused: cannot open {path}: {e}"));
         }
         Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            if !process_exists(pid) {
+                return fail(format!("no process {pid} (it left {path} behind)"));
+            }
             return fail(format!(
-                "{path} refuses connections: process {pid} may have exited without removing it"
+                "{path} refuses connections: process {pid} may be closing its runtime"
             ));
         }
         Err(e) => return fail(format!("cannot connect to {path}: {e}")),

@@ -190,3 +190,23 @@ fn weft_ps_watch_redraws_the_screen_until_stopped() {
     assert!(seen.contains("watched-task"), "{seen}");
     assert!(seen.contains("Ctrl-C to quit"), "{seen}");
 }
+
+#[test]
+fn weft_ps_names_the_socket_a_dead_process_left_behind() {
+    // An inspected runtime creates the directory; a pid beyond the kernel's limit is dead.
+    let rt = inspected_runtime();
+    let dir = rt.handle().inspection_socket().unwrap();
+    let stale = dir.parent().unwrap().join("999999998.sock");
+    drop(std::os::unix::net::UnixListener::bind(&stale).unwrap());
+    let out = weft_ps(&["999999998"]);
+    std::fs::remove_file(&stale).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "no process 999999998 (it left {} behind)",
+            stale.display()
+        )),
+        "{err}"
+    );
+}

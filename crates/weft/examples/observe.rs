@@ -22,7 +22,7 @@ use weft::task::Builder;
 async fn connection(every: Duration) {
     loop {
         weft::time::sleep(every).await;
-        busy_work(2_000);
+        busy_work(50_000);
     }
 }
 
@@ -75,7 +75,7 @@ async fn worker_pool() {
     loop {
         weft::time::sleep(Duration::from_millis(100)).await;
         n += 1;
-        if tx.send(10_000 + n % 7).is_err() {
+        if tx.send(300_000 + n % 7).is_err() {
             break;
         }
     }
