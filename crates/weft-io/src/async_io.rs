@@ -51,6 +51,35 @@ impl<T: AsFd> Async<T> {
         })
     }
 
+    /// Registers `io`, a descriptor that is only waited on (never read or written through
+    /// weft: a pidfd), with the current runtime's reactor (or the fallback one), as it is:
+    /// its flags are not touched (no `fcntl`: nothing would block on it), and its read
+    /// readiness starts clear, so the first [`readable`](Async::readable) (or read operation)
+    /// waits for the poller's first event instead of trying at once. That event comes at once
+    /// if `io` is readable already: the poller reports the readiness a descriptor has when it
+    /// is added (`sys/mod.rs`, "Readiness at add"). An event that came between the add and
+    /// the clear is kept (the tick says so). Write readiness starts set, as for
+    /// [`new`](Async::new).
+    ///
+    /// Saves a child's wait two `fcntl`s and the `waitpid` that would only say "still
+    /// running" (`weft-process`, `reap.rs`).
+    ///
+    /// # Errors
+    ///
+    /// When the descriptor cannot be registered.
+    #[doc(hidden)]
+    pub fn new_watched(io: T) -> io::Result<Async<T>> {
+        let reactor = reactor::current()?;
+        let source = reactor.register(io.as_fd())?;
+        // Not the tick read now: an event the driver dispatched since the add must be kept.
+        source.readiness.clear_start_read();
+        Ok(Async {
+            source,
+            reactor,
+            io: Some(io),
+        })
+    }
+
     /// Makes `io` non-blocking and registers it with the process-wide fallback reactor, driven
     /// by the fallback thread, whatever runtime the caller is in: for an object that must
     /// outlive any one runtime (the signal pipe every runtime listens to).

@@ -247,3 +247,45 @@ fn a_source_registered_after_close_fails_instead_of_waiting() {
     );
     reactor.deregister(&source, a.as_fd());
 }
+
+#[test]
+fn a_watched_source_waits_for_its_first_event_which_an_earlier_change_still_makes() {
+    let reactor = Reactor::new().unwrap();
+    let _enter = enter(&reactor);
+    let mut driver = IoDriver::new(reactor.clone());
+    let (count, waker) = counting_waker();
+    // Readable before it is registered: the add reports it, and the driver wakes the waiter.
+    let (a, mut a_peer) = UnixStream::pair().unwrap();
+    a_peer.write_all(b"a").unwrap();
+    let a = Async::new_watched(a).unwrap();
+    let mut ready = pin!(a.readable());
+    assert!(
+        poll_with(ready.as_mut(), &waker).is_pending(),
+        "no try before an event"
+    );
+    for _ in 0..100 {
+        driver.park(Some(Duration::from_millis(100)));
+        if count.get() > 0 {
+            break;
+        }
+    }
+    assert_eq!(count.get(), 1);
+    assert!(poll_with(ready, &waker).is_ready());
+    // Not readable yet: it waits, and the change that comes later wakes it.
+    let (b, mut b_peer) = UnixStream::pair().unwrap();
+    let b = Async::new_watched(b).unwrap();
+    let (count, waker) = counting_waker();
+    let mut ready = pin!(b.readable());
+    assert!(poll_with(ready.as_mut(), &waker).is_pending());
+    driver.park(Some(Duration::from_millis(10)));
+    assert_eq!(count.get(), 0);
+    b_peer.write_all(b"b").unwrap();
+    for _ in 0..100 {
+        driver.park(Some(Duration::from_millis(100)));
+        if count.get() > 0 {
+            break;
+        }
+    }
+    assert_eq!(count.get(), 1);
+    assert!(poll_with(ready, &waker).is_ready());
+}

@@ -205,6 +205,14 @@ impl Readiness {
         self.clear_if(dir, tick, 0);
     }
 
+    /// Clears the read readiness a new source starts with, unless an event came since it was
+    /// made (its tick moved): for a source whose first read should wait for the poller's first
+    /// event (`Async::new_watched`). The same update as a `clear_ready` by an operation that
+    /// read the starting tick.
+    pub fn clear_start_read(&self) {
+        self.clear_if(Direction::Read, Tick(0), 0);
+    }
+
     /// A stream transfer in `dir` came back short (the buffer drained or filled): not ready any
     /// more, unless an event came since `tick` was read or `dir` has seen a hang-up.
     pub fn clear_drained(&self, dir: Direction, tick: Tick) {
@@ -355,6 +363,20 @@ mod tests {
         readiness.take_wakers(&mut wakers);
         assert!(wakers.is_empty(), "the event drained the list");
         assert!(readiness.poll_ready(Direction::Write, &mut cx).is_ready());
+    }
+
+    #[test]
+    fn clear_start_read_keeps_an_event_that_came_first() {
+        let (_, waker) = counting_waker();
+        let mut cx = Context::from_waker(&waker);
+        let fresh = Readiness::new();
+        fresh.clear_start_read();
+        assert!(fresh.poll_ready(Direction::Read, &mut cx).is_pending());
+        assert!(fresh.poll_ready(Direction::Write, &mut cx).is_ready());
+        let fired = Readiness::new();
+        fired.fire(READABLE, &mut Vec::new());
+        fired.clear_start_read();
+        assert!(fired.poll_ready(Direction::Read, &mut cx).is_ready());
     }
 
     #[test]

@@ -16,6 +16,11 @@
 //!   edge-triggered for reading and writing, and it stays so until [`Poller::delete`]: no
 //!   re-arming per wait. An event reports a change; the reactor keeps the readiness it implies
 //!   (`readiness.rs`).
+//! - **Readiness at add.** A descriptor that is already readable (or writable) when it is
+//!   added gets an event for it from the next wait, as if the change had just happened:
+//!   epoll's `EPOLL_CTL_ADD` and kqueue's `EV_ADD` both poll the descriptor once. So a source
+//!   may start "not ready" (`Async::new_watched`) without missing an edge that came before
+//!   its registration.
 //! - **Hang-ups.** An event's `read_hup` says the peer may have closed its writing side (a
 //!   FIN), `write_hup` that the socket may have hung up or errored. epoll registers with
 //!   `EPOLLRDHUP`, so it tells a FIN from plain readability; a backend that cannot tell sets

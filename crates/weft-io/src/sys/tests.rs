@@ -67,6 +67,19 @@ fn data_from_the_peer_is_one_readable_edge() {
 }
 
 #[test]
+fn readiness_present_at_add_is_reported_as_an_event() {
+    let poller = Backend::new().unwrap();
+    let mut events = <Backend as Poller>::Events::new();
+    let (a, mut b) = UnixStream::pair().unwrap();
+    a.set_nonblocking(true).unwrap();
+    b.write_all(b"x").unwrap();
+    // SAFETY: `a` is deleted before it is dropped.
+    unsafe { poller.add(a.as_fd(), KEY).unwrap() };
+    wait_for(&poller, &mut events, |e| e.readable);
+    poller.delete(a.as_fd()).unwrap();
+}
+
+#[test]
 fn a_peer_that_closes_its_writing_side_is_a_read_hang_up() {
     let poller = Backend::new().unwrap();
     let mut events = <Backend as Poller>::Events::new();

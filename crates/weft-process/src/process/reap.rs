@@ -5,7 +5,11 @@
 //! - **pidfd** (Linux 5.3+): the child's pidfd, registered with the reactor, turns readable
 //!   when the child exits. An `Exit` tries `waitpid(pid, WNOHANG)` (std's `try_wait`) as a
 //!   read operation: "still running" is `WouldBlock`, which clears the readiness unless an
-//!   event came meanwhile (weft-io's tick), and waits for the next one. No signal handler is
+//!   event came meanwhile (weft-io's tick), and waits for the next one. The pidfd is
+//!   registered with its read readiness clear (`Async::new_watched`): the first look waits
+//!   for the pidfd's first event, which comes at once if the child exited already, so a
+//!   child's wait costs one `waitpid`, not one that says "still running" and one after the
+//!   exit; and its flags are left alone (it is never read: no `fcntl`). No signal handler is
 //!   installed for this path.
 //! - **SIGCHLD**: a listener of `SIGCHLD` (weft's signal module; its pipe lives on the fallback
 //!   reactor). The listener is made before the first `try_wait`, so an exit after that look
@@ -44,7 +48,9 @@ impl Exit {
         let Some(fd) = super::pidfd::open(pid) else {
             return Exit::Sigchld(None);
         };
-        match Async::new(fd) {
+        // Watched, not read: no `fcntl`, and no `waitpid` before the pidfd's first event
+        // (the child was just spawned; if it already exited, that event comes at once).
+        match Async::new_watched(fd) {
             Ok(pidfd) => Exit::Pidfd {
                 pidfd,
                 on_fallback: false,
