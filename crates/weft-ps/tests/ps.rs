@@ -5,7 +5,8 @@ use std::io::Read;
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 
-/// One inspected runtime at a time in this process, so that `weft-ps PID` has one to pick.
+/// One inspected runtime at a time in this process, so that `weft-ps PID` has one to pick:
+/// every test that builds one holds this lock.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -193,6 +194,7 @@ fn weft_ps_watch_redraws_the_screen_until_stopped() {
 
 #[test]
 fn weft_ps_names_the_socket_a_dead_process_left_behind() {
+    let _serial = serial();
     // An inspected runtime creates the directory; a pid beyond the kernel's limit is dead.
     let rt = inspected_runtime();
     let dir = rt.handle().inspection_socket().unwrap();
