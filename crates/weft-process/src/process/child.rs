@@ -124,6 +124,22 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(status);
         }
+        // The pidfd's first look waits for its event (`reap.rs`), which the driver may not
+        // have dispatched yet for a child that exited while nobody waited: ask once first,
+        // so such a wait returns at once instead of after the driver's next turn.
+        if self.inner().exit.is_pidfd() && self.try_wait()?.is_some() {
+            return Ok(self.status.expect("set by try_wait"));
+        }
+        self.wait_for_exit().await
+    }
+
+    /// [`wait`](Child::wait) without the first look: for a child just spawned (`status`),
+    /// which has not exited yet, almost surely.
+    pub(crate) async fn wait_for_exit(&mut self) -> io::Result<ExitStatus> {
+        drop(self.stdin.take());
+        if let Some(status) = self.status {
+            return Ok(status);
+        }
         let inner = self.inner();
         let status = poll_fn(|cx| inner.exit.poll_exit(&mut inner.child, cx)).await?;
         self.status = Some(status);

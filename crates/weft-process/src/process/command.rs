@@ -158,7 +158,7 @@ impl Command {
         drop(child.stdin.take());
         drop(child.stdout.take());
         drop(child.stderr.take());
-        child.wait().await
+        child.wait_for_exit().await
     }
 
     /// Spawns with `input` for stdin and `out` for stdout and stderr where the caller set

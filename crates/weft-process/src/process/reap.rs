@@ -7,9 +7,11 @@
 //!   read operation: "still running" is `WouldBlock`, which clears the readiness unless an
 //!   event came meanwhile (weft-io's tick), and waits for the next one. The pidfd is
 //!   registered with its read readiness clear (`Async::new_watched`): the first look waits
-//!   for the pidfd's first event, which comes at once if the child exited already, so a
-//!   child's wait costs one `waitpid`, not one that says "still running" and one after the
-//!   exit; and its flags are left alone (it is never read: no `fcntl`). No signal handler is
+//!   for the pidfd's first event, which comes at once if the child exited already, so
+//!   `Command::status` costs one `waitpid`, not one that says "still running" and one after
+//!   the exit; and its flags are left alone (it is never read: no `fcntl`). `Child::wait`,
+//!   which may come long after the exit, asks once first (`child.rs`): the exit's event may
+//!   not be dispatched yet when every worker is busy. No signal handler is
 //!   installed for this path.
 //! - **SIGCHLD**: a listener of `SIGCHLD` (weft's signal module; its pipe lives on the fallback
 //!   reactor). The listener is made before the first `try_wait`, so an exit after that look
