@@ -175,10 +175,17 @@ pub fn assert_not_driving() {
     }
 }
 
-/// Whether this thread runs a scheduler's tasks now: a worker, or a one-thread loop inside
-/// its `block_on`.
-pub(crate) fn is_scheduler_thread() -> bool {
-    with(|c| !c.worker.get().is_null() || !c.local.get().is_null()).unwrap_or(false)
+/// What a spawn needs to know about this thread, in one look: the header of the task being
+/// polled (the new task's parent), and whether this thread runs a scheduler's tasks (a worker,
+/// or a one-thread loop inside its `block_on`).
+pub(crate) fn spawn_site() -> (Option<NonNull<()>>, bool) {
+    with(|c| {
+        (
+            c.task.get(),
+            !c.worker.get().is_null() || !c.local.get().is_null(),
+        )
+    })
+    .unwrap_or((None, false))
 }
 
 /// Whether this thread drives a runtime (a worker thread, or inside `block_on`).

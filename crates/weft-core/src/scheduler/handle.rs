@@ -199,7 +199,6 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        worker::count_spawn(&self.shared);
         let (handle, notified) = self.shared.registry.bind(future, self.clone(), meta);
         if let Some(task) = notified {
             worker::schedule(&self.shared, task, Reason::Wake);

@@ -13,7 +13,6 @@ pub(crate) struct WorkerCounters {
     steals: AtomicU64,
     parks: AtomicU64,
     busy_nanos: AtomicU64,
-    spawns: AtomicU64,
 }
 
 /// Adds `n` to a counter only its owner writes (no read-modify-write).
@@ -30,9 +29,6 @@ impl WorkerCounters {
     }
     pub(crate) fn parked(&self) {
         bump(&self.parks, 1);
-    }
-    pub(crate) fn spawned(&self) {
-        bump(&self.spawns, 1);
     }
     pub(crate) fn busy_for(&self, d: Duration) {
         bump(
@@ -55,8 +51,6 @@ pub struct WorkerMetrics {
     pub busy: Duration,
     /// Tasks queued on it now (its local queue).
     pub local_queue_depth: usize,
-    /// Tasks spawned from it.
-    pub spawned: u64,
 }
 
 impl WorkerCounters {
@@ -67,7 +61,6 @@ impl WorkerCounters {
             parks: self.parks.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
             local_queue_depth,
-            spawned: self.spawns.load(Relaxed),
         }
     }
 }
@@ -77,7 +70,7 @@ impl WorkerCounters {
 pub struct SchedulerMetrics {
     /// Per worker.
     pub workers: Vec<WorkerMetrics>,
-    /// Tasks spawned since start (from workers and from elsewhere).
+    /// Tasks spawned since start (counted by the registry as it links them).
     pub spawned: u64,
     /// Tasks in the shared injector queue now.
     pub injector_depth: usize,

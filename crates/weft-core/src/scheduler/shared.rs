@@ -36,8 +36,6 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Set once, by `close`.
     pub(crate) shutdown: AtomicBool,
-    /// Tasks spawned from threads that are not workers (workers count their own).
-    pub(crate) spawned_outside: std::sync::atomic::AtomicU64,
     /// Debug mode's settings, when it is on.
     pub(crate) debug: Option<DebugConfig>,
     /// Keeps polls timed while debug mode is on.
@@ -58,7 +56,6 @@ impl Shared {
             injector: Injector::new(),
             registry: Registry::new(workers * 4),
             shutdown: AtomicBool::new(false),
-            spawned_outside: std::sync::atomic::AtomicU64::new(0),
             threads: Mutex::new(Vec::with_capacity(workers)),
             close_lock: Mutex::new(()),
         }
@@ -112,9 +109,8 @@ impl Shared {
             .iter()
             .map(|r| r.counters.read(r.stealer.len()))
             .collect();
-        let outside = self.spawned_outside.load(Relaxed);
         SchedulerMetrics {
-            spawned: outside + workers.iter().map(|w| w.spawned).sum::<u64>(),
+            spawned: self.registry.spawned(),
             workers,
             injector_depth: self.injector.len(),
             alive: self.registry.len(),

@@ -50,6 +50,9 @@ pub(crate) struct WorkerCx {
     lifo_seen: Box<[Cell<u32>]>,
     /// How long the next timed park lasts.
     recheck: Cell<Duration>,
+    /// Whether this worker times its polls (debug mode, or some runtime asked for timing):
+    /// looked up every `GLOBAL_INTERVAL` ticks, so a poll reads no global.
+    timed: Cell<bool>,
     /// Set while this worker is inside its driver (parked in it, or polling it for
     /// maintenance): tasks the driver wakes are queued here without notifying anyone, and
     /// one notification follows if more than one came (see `drive`).
@@ -110,6 +113,7 @@ impl WorkerCx {
             lifo_seen: (0..workers).map(|_| Cell::new(u32::MAX)).collect(),
             recheck: Cell::new(STUCK_RECHECK_MIN),
             driving: Cell::new(false),
+            timed: Cell::new(false),
         }
     }
 
@@ -128,6 +132,8 @@ impl WorkerCx {
         let _scope = context::enter(scope);
         context::with(|c| c.worker.set((self as *const WorkerCx).cast()));
         crate::task::refresh();
+        self.timed
+            .set(self.shared.debug.is_some() || crate::task::poll_timer().is_some());
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
@@ -153,6 +159,8 @@ impl WorkerCx {
         let maintenance = tick.is_multiple_of(GLOBAL_INTERVAL);
         if maintenance {
             crate::task::refresh();
+            self.timed
+                .set(self.shared.debug.is_some() || crate::task::poll_timer().is_some());
             // Timers and I/O must progress even when no worker goes idle. This comes before
             // the LIFO look: the tasks the driver wakes land in the LIFO slot, and a worker
             // that looked there first could go on to park with its own slot occupied.
@@ -185,20 +193,19 @@ impl WorkerCx {
         }
         let counters = &self.remote().counters;
         counters.polled();
-        if let Some(debug) = &self.shared.debug {
-            let started = std::time::Instant::now();
-            let info = task.info();
-            self.remote().clock.time(debug, info, || task.run());
-            counters.busy_for(started.elapsed());
+        if !self.timed.get() {
+            task.run();
             return;
         }
-        match crate::task::poll_timer() {
-            None => task.run(),
-            Some(started) => {
-                task.run();
-                counters.busy_for(started.elapsed());
+        let started = std::time::Instant::now();
+        match &self.shared.debug {
+            Some(debug) => {
+                let info = task.info();
+                self.remote().clock.time(debug, info, || task.run());
             }
+            None => task.run(),
         }
+        counters.busy_for(started.elapsed());
     }
 
     /// Runs `f` (a park or a driver poll) with wakes queued locally and no notifications: a
@@ -353,20 +360,6 @@ impl WorkerCx {
                 .set((self.recheck.get() * 2).min(STUCK_RECHECK_MAX));
         }
         self.searching.set(notified);
-    }
-}
-
-/// Counts a spawn: on the spawning worker's own counter, or the shared one from elsewhere.
-pub(crate) fn count_spawn(shared: &Shared) {
-    let counted = with_current(|cx| {
-        let mine = std::ptr::eq(&*cx.shared, shared);
-        if mine {
-            cx.remote().counters.spawned();
-        }
-        mine
-    });
-    if counted != Some(true) {
-        shared.spawned_outside.fetch_add(1, Relaxed);
     }
 }
 

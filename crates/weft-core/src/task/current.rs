@@ -35,10 +35,3 @@ impl Drop for PollGuard {
 pub(super) fn ptr() -> Option<NonNull<Header>> {
     context::with(|c| c.task.get()).flatten().map(NonNull::cast)
 }
-
-/// The id of the task being polled on this thread, if any (a spawn's parent).
-pub(super) fn id() -> Option<super::TaskId> {
-    // SAFETY: the pointer is set only for the length of a poll, during which the poller's
-    // reference keeps the task alive; the id is an immutable header field.
-    ptr().map(|p| unsafe { p.as_ref() }.id)
-}

@@ -32,6 +32,8 @@ pub struct Registry {
 struct Shard {
     head: Option<NonNull<Header>>,
     len: usize,
+    /// Tasks ever linked here (a metric, counted under the lock `bind` takes anyway).
+    linked: u64,
     closed: bool,
 }
 
@@ -54,6 +56,7 @@ impl Registry {
                 Mutex::new(Shard {
                     head: None,
                     len: 0,
+                    linked: 0,
                     closed: false,
                 })
             })
@@ -141,6 +144,7 @@ impl Registry {
         }
         shard.head = Some(ptr);
         shard.len += 1;
+        shard.linked += 1;
         (handle, Some(notified))
     }
 
@@ -216,6 +220,11 @@ impl Registry {
             next = header.links.with(|links| unsafe { (*links).next });
         }
         None
+    }
+
+    /// How many tasks were ever linked (spawned and accepted before close).
+    pub fn spawned(&self) -> u64 {
+        self.shards.iter().map(|s| lock(s).linked).sum()
     }
 
     /// How many tasks are linked (unfinished).

@@ -53,19 +53,22 @@ pub(crate) struct Trace {
     pub(crate) polls: AtomicU64,
     /// Nanoseconds spent inside `poll`, counted only while polls are timed.
     pub(crate) busy: AtomicU64,
-    /// Whether any poll of this task was timed.
-    pub(crate) timed: std::sync::atomic::AtomicBool,
 }
 
 impl Trace {
-    pub(crate) fn new(location: &'static Location<'static>, parent: Option<TaskId>) -> Trace {
+    /// The trace of a task spawned now from the calling thread (its parent is the task being
+    /// polled there, if any).
+    pub(crate) fn new(location: &'static Location<'static>) -> Trace {
+        // One look at the thread's context for both the parent and the kind of thread.
+        let (parent, scheduler_thread) = crate::context::spawn_site();
         Trace {
             location,
-            parent,
-            spawned: stamp(),
+            // SAFETY: the pointer is set only for the length of a poll, during which the
+            // poller's reference keeps the task alive; the id is an immutable header field.
+            parent: parent.map(|p| unsafe { p.cast::<super::raw::Header>().as_ref() }.id),
+            spawned: stamp(scheduler_thread),
             polls: AtomicU64::new(0),
             busy: AtomicU64::new(0),
-            timed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -81,7 +84,6 @@ impl Trace {
         let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.busy
             .store(self.busy.load(Relaxed).saturating_add(nanos), Relaxed);
-        self.timed.store(true, Relaxed);
     }
 
     /// Time since the spawn.
@@ -89,11 +91,10 @@ impl Trace {
         Duration::from_nanos(now_nanos().saturating_sub(self.spawned))
     }
 
-    /// Time inside `poll`, when polls were timed.
+    /// Time inside `poll`, when polls are (or were) timed.
     pub(crate) fn busy(&self) -> Option<Duration> {
-        self.timed
-            .load(Relaxed)
-            .then(|| Duration::from_nanos(self.busy.load(Relaxed)))
+        let nanos = self.busy.load(Relaxed);
+        (nanos != 0 || timing()).then(|| Duration::from_nanos(nanos))
     }
 }
 
@@ -117,8 +118,8 @@ pub fn refresh() {
 
 /// The spawn time stamp: the coarse clock on a runtime thread, the real one elsewhere (a
 /// thread that is not a runtime's refreshes nothing).
-fn stamp() -> u64 {
-    if crate::context::is_scheduler_thread() {
+fn stamp(scheduler_thread: bool) -> u64 {
+    if scheduler_thread {
         COARSE_NOW.load(Relaxed).max(1)
     } else {
         now_nanos()
@@ -135,6 +136,7 @@ pub fn enable_timing() -> TimingGuard {
 }
 
 /// Whether polls are timed now.
+#[inline]
 pub(crate) fn timing() -> bool {
     TIMING.load(Relaxed) != 0
 }
