@@ -126,7 +126,7 @@ impl Shared {
             std::time::Duration::from_millis(50),
         );
         while !self.is_shutdown() {
-            thread::sleep(interval);
+            std::thread::sleep(interval);
             for remote in self.remotes.iter() {
                 if let Some((task, running)) = remote.clock.stuck(debug.threshold)
                     && let Some(snapshot) = self.registry.find(task)
