@@ -84,26 +84,23 @@ pub fn advance(d: Duration) -> Advance {
              (weft::time::pause(), or start the runtime paused)"
         );
     }
-    Advance { yielded: false }
+    Advance {
+        yielded: weft_core::yield_now(),
+    }
 }
 
-/// The future of [`advance`]: the clock has moved already; awaiting it yields once so the
-/// tasks the due timers woke get to run.
+/// The future of [`advance`]: the clock has moved already; awaiting it yields once (as
+/// `yield_now`) so the tasks the due timers woke get to run.
 #[must_use = "await it to let the woken tasks run"]
 #[derive(Debug)]
 pub struct Advance {
-    yielded: bool,
+    yielded: weft_core::yield_now::YieldNow,
 }
 
 impl Future for Advance {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            return Poll::Ready(());
-        }
-        self.yielded = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
+        Pin::new(&mut self.yielded).poll(cx)
     }
 }
