@@ -13,7 +13,7 @@
 //! value is in), and read with `Acquire`, so a receiver that sees a version can borrow a value
 //! at least that new.
 //!
-//! The lock is std's `RwLock`, except under `--cfg weft_loom`: the shim (`weft_core::sync`) has
+//! The lock is std's `RwLock`, except under `--cfg weft_loom`: weft-core's sync shim has
 //! no reader-writer lock, so there the value sits behind the shim's `Mutex` (readers exclude
 //! each other too, which the model does not rely on), and loom sees every lock and unlock
 //! (`loom-tests/tests/sync_watch.rs`).

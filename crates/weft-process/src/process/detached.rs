@@ -22,7 +22,7 @@
 //!   a few tries, to a short-lived thread of its own, where there is no budget.
 //!
 //! A plain mutex: this is not hot (one poll per child exit), so no lock-free protocol. The
-//! mutex and the threads are the shim's (`weft_core::sync`), so under `--cfg weft_loom` the
+//! mutex and the threads are weft-core's sync shim's, so under `--cfg weft_loom` the
 //! model `loom-tests/tests/process_detached.rs` sees every lock; the `Arc` is std's, since a
 //! `Waker` is made from it (`Wake`), and its count is no protocol of ours.
 

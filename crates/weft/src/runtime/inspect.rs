@@ -36,7 +36,7 @@
 //! runtime weakly and needs no runtime to run. It is started by `build` / `build_local` once
 //! the runtime exists, and stopped by the runtime's close (`close`, `shutdown_timeout`, drop):
 //! the listener is shut down (which wakes `accept`), the thread joined, the socket file
-//! removed. While it lives, polls are timed (`weft_core::task::enable_timing`), so busy times
+//! removed. While it lives, polls are timed (weft-core's `task::enable_timing`), so busy times
 //! show.
 
 use super::handle::{Handle, HandleInner};
