@@ -96,8 +96,9 @@ impl TaskSnapshot {
         self.busy
     }
 
-    /// Time since it was spawned (to a few milliseconds: spawns from tasks read a coarse
-    /// clock).
+    /// Time since it was spawned, to a few milliseconds (spawns read a coarse clock); for a
+    /// task spawned from outside the runtime (a plain thread, `Runtime::spawn`), since a worker
+    /// first polled it, and zero before that.
     pub fn age(&self) -> Duration {
         self.age
     }

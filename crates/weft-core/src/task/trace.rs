@@ -10,9 +10,9 @@
 //! A spawn stores the location and parent (already at hand) and a time stamp; a poll adds
 //! one to `polls` with a load and a store. The stamp comes from a coarse clock on runtime
 //! threads ([`refresh`]: workers and local loops refresh it when they wake from a park and
-//! every `GLOBAL_INTERVAL` tasks), so spawning from a task reads no clock; other threads read
-//! the real clock. Polls are timed (two clock reads) only while some runtime asked for it
-//! (debug mode, inspection: [`enable_timing`]).
+//! every `GLOBAL_INTERVAL` tasks), so spawning from a task reads no clock; a task spawned from
+//! any other thread is stamped at its first poll. Polls are timed (two clock reads) only
+//! while some runtime asked for it (debug mode, inspection: [`enable_timing`]).
 
 use super::TaskName;
 use super::id::TaskId;
@@ -48,8 +48,9 @@ impl TaskMeta {
 pub(crate) struct Trace {
     pub(crate) location: &'static Location<'static>,
     pub(crate) parent: Option<TaskId>,
-    /// Nanoseconds since [`origin`] when the task was spawned.
-    pub(crate) spawned: u64,
+    /// Nanoseconds since [`origin`] when the task was spawned (from a runtime thread), or
+    /// when it was first polled (spawned from any other thread); 0 until then.
+    pub(crate) spawned: AtomicU64,
     pub(crate) polls: AtomicU64,
     /// Nanoseconds spent inside `poll`, counted only while polls are timed.
     pub(crate) busy: AtomicU64,
@@ -66,17 +67,21 @@ impl Trace {
             // SAFETY: the pointer is set only for the length of a poll, during which the
             // poller's reference keeps the task alive; the id is an immutable header field.
             parent: parent.map(|p| unsafe { p.cast::<super::raw::Header>().as_ref() }.id),
-            spawned: stamp(scheduler_thread),
+            spawned: AtomicU64::new(stamp(scheduler_thread)),
             polls: AtomicU64::new(0),
             busy: AtomicU64::new(0),
         }
     }
 
     /// Counts one poll. Only the thread holding `RUNNING` calls this, so a load and a store
-    /// do (no read-modify-write).
+    /// do (no read-modify-write). The first poll of a task spawned from outside the runtime
+    /// stamps it.
     pub(crate) fn count_poll(&self) {
-        self.polls
-            .store(self.polls.load(Relaxed).wrapping_add(1), Relaxed);
+        let polls = self.polls.load(Relaxed);
+        self.polls.store(polls.wrapping_add(1), Relaxed);
+        if polls == 0 && self.spawned.load(Relaxed) == 0 {
+            self.spawned.store(COARSE_NOW.load(Relaxed).max(1), Relaxed);
+        }
     }
 
     /// Adds a timed poll's duration (by the thread holding `RUNNING`).
@@ -86,9 +91,13 @@ impl Trace {
             .store(self.busy.load(Relaxed).saturating_add(nanos), Relaxed);
     }
 
-    /// Time since the spawn.
+    /// Time since the spawn (for a task spawned from outside the runtime: since its first
+    /// poll; zero before it).
     pub(crate) fn age(&self) -> Duration {
-        Duration::from_nanos(now_nanos().saturating_sub(self.spawned))
+        match self.spawned.load(Relaxed) {
+            0 => Duration::ZERO,
+            at => Duration::from_nanos(now_nanos().saturating_sub(at)),
+        }
     }
 
     /// Time inside `poll`, when polls are (or were) timed.
@@ -116,13 +125,14 @@ pub fn refresh() {
     COARSE_NOW.store(now_nanos(), Relaxed);
 }
 
-/// The spawn time stamp: the coarse clock on a runtime thread, the real one elsewhere (a
-/// thread that is not a runtime's refreshes nothing).
+/// The spawn time stamp: the coarse clock on a runtime thread; 0 elsewhere (a thread that is
+/// not a runtime's refreshes nothing, and reading the real clock cost a spawn from outside
+/// more than a third of its time): the first poll stamps it (`count_poll`).
 fn stamp(scheduler_thread: bool) -> u64 {
     if scheduler_thread {
         COARSE_NOW.load(Relaxed).max(1)
     } else {
-        now_nanos()
+        0
     }
 }
 
