@@ -233,10 +233,7 @@ fn run_forever_after_close_panics_saying_the_loop_is_closed() {
     rt.close();
     let payload =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.run_forever())).unwrap_err();
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let message = common::panic_message(payload);
     assert!(message.contains("closed"), "{message}");
 }
 

@@ -1,5 +1,8 @@
 //! `LocalRuntime` and `spawn_local`: futures that are not `Send`, run by one thread.
 
+mod common;
+
+use common::panic_message;
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -9,14 +12,6 @@ use std::thread;
 use std::time::Duration;
 use weft::LocalRuntime;
 use weft::io::{AsyncReadExt, AsyncWriteExt};
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
 
 #[test]
 fn rc_refcell_crosses_await_in_local_tasks() {

@@ -1,5 +1,7 @@
 //! Observing a running runtime: task snapshots, the task dump, metrics.
 
+mod common;
+
 use std::future::pending;
 use std::time::Duration;
 use weft::task::{TaskState, all_tasks};
@@ -147,12 +149,7 @@ fn metrics_move_with_known_work() {
 
 #[test]
 fn all_tasks_outside_a_runtime_panics_saying_so() {
-    let payload = std::panic::catch_unwind(all_tasks).unwrap_err();
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default();
+    let message = common::panic_message(std::panic::catch_unwind(all_tasks).unwrap_err());
     assert!(message.contains("outside a runtime"), "{message}");
 }
 

@@ -2,6 +2,9 @@
 //! has nothing else to do, and the things that hold it back (a blocking job, a busy
 //! `block_on` thread).
 
+mod common;
+
+use common::panic_message;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,14 +29,6 @@ fn on<T>(kind: &Kind, body: impl AsyncFnOnce() -> T) -> T {
         Kind::Workers(n) => builder.worker_threads(*n).build().unwrap().block_on(body()),
         Kind::Local => builder.build_local().unwrap().block_on(body()),
     }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]
