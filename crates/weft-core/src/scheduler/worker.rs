@@ -131,9 +131,7 @@ impl WorkerCx {
         let _runtime = context::enter_runtime();
         let _scope = context::enter(scope);
         context::with(|c| c.worker.set((self as *const WorkerCx).cast()));
-        crate::task::refresh();
-        self.timed
-            .set(self.shared.debug.is_some() || crate::task::poll_timer().is_some());
+        self.refresh_clocks();
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
@@ -154,13 +152,19 @@ impl WorkerCx {
         context::with(|c| c.worker.set(std::ptr::null()));
     }
 
+    /// Refreshes the coarse clock spawns are stamped with, and whether this worker times its
+    /// polls (both looked at every `GLOBAL_INTERVAL` ticks, not per poll).
+    fn refresh_clocks(&self) {
+        crate::task::refresh();
+        self.timed
+            .set(self.shared.debug.is_some() || crate::task::timing());
+    }
+
     /// The next task from this worker's own sources.
     fn next_task(&self, tick: u32) -> Option<Notified> {
         let maintenance = tick.is_multiple_of(GLOBAL_INTERVAL);
         if maintenance {
-            crate::task::refresh();
-            self.timed
-                .set(self.shared.debug.is_some() || crate::task::poll_timer().is_some());
+            self.refresh_clocks();
             // Timers and I/O must progress even when no worker goes idle. This comes before
             // the LIFO look: the tasks the driver wakes land in the LIFO slot, and a worker
             // that looked there first could go on to park with its own slot occupied.

@@ -47,7 +47,7 @@ pub use info::{TaskInfo, current};
 pub use join::JoinHandle;
 pub use registry::Registry;
 pub use snapshot::{TaskDump, TaskSnapshot, TaskState};
-pub use trace::{TaskMeta, TimingGuard, enable_timing, poll_timer, refresh};
+pub use trace::{TaskMeta, TimingGuard, enable_timing, refresh, timing};
 
 use raw::RawTask;
 use std::fmt;

@@ -145,9 +145,9 @@ pub fn enable_timing() -> TimingGuard {
     TimingGuard(())
 }
 
-/// Whether polls are timed now.
+/// Whether polls are timed now (some runtime asked for it).
 #[inline]
-pub(crate) fn timing() -> bool {
+pub fn timing() -> bool {
     TIMING.load(Relaxed) != 0
 }
 
@@ -159,14 +159,4 @@ impl Drop for TimingGuard {
     fn drop(&mut self) {
         TIMING.fetch_sub(1, Relaxed);
     }
-}
-
-/// The instant a timed poll began (see `harness.rs`).
-pub(crate) fn poll_started() -> Option<Instant> {
-    timing().then(Instant::now)
-}
-
-/// For a scheduler timing its polls: the start instant while polls are timed, else `None`.
-pub fn poll_timer() -> Option<Instant> {
-    poll_started()
 }
