@@ -13,6 +13,7 @@
 //! | `worker` | a worker for its life (its `WorkerCx`) | the scheduler's local scheduling |
 //! | `local` | a one-thread loop (`local::Core::block_on`) for its length | the loop's scheduling, `spawn_local` |
 //! | `pool` | a blocking-pool thread for its life | the pool's shutdown (a job closing its own pool) |
+//! | `coarse_now` | a worker or a one-thread loop, on waking and every few dozen tasks | a spawn's time stamp |
 //! | `block_on` | `block_on`'s cached waker, while no call uses it | `block_on` |
 //! | `scope` | [`enter`]: a runtime's workers for their life, `block_on` / `Handle::enter` for their length | whoever needs the current runtime, its drivers or its blocking pool |
 //!
@@ -99,6 +100,9 @@ pub(crate) struct Context {
     pub(crate) pool: Cell<*const ()>,
     /// This thread's random state (`rand.rs`); 0 until first used.
     pub(crate) rng: Cell<u32>,
+    /// This thread's coarse clock (`task/trace.rs`), nanoseconds since the trace origin: set
+    /// by a worker or a one-thread loop when it wakes and every few dozen tasks; 0 until then.
+    pub(crate) coarse_now: Cell<u64>,
 }
 
 /// The part of the context that owns values with destructors (a waker, a runtime's handles),
@@ -118,6 +122,7 @@ impl Context {
             local: Cell::new(std::ptr::null()),
             pool: Cell::new(std::ptr::null()),
             rng: Cell::new(0),
+            coarse_now: Cell::new(0),
         }
     }
 }
@@ -176,16 +181,31 @@ pub fn assert_not_driving() {
 }
 
 /// What a spawn needs to know about this thread, in one look: the header of the task being
-/// polled (the new task's parent), and whether this thread runs a scheduler's tasks (a worker,
-/// or a one-thread loop inside its `block_on`).
-pub(crate) fn spawn_site() -> (Option<NonNull<()>>, bool) {
+/// polled (the new task's parent), and the thread's coarse clock if it runs a scheduler's
+/// tasks (a worker, or a one-thread loop inside its `block_on`), else 0.
+pub(crate) fn spawn_site() -> (Option<NonNull<()>>, u64) {
     with(|c| {
+        let runtime_thread = !c.worker.get().is_null() || !c.local.get().is_null();
         (
             c.task.get(),
-            !c.worker.get().is_null() || !c.local.get().is_null(),
+            if runtime_thread {
+                c.coarse_now.get()
+            } else {
+                0
+            },
         )
     })
-    .unwrap_or((None, false))
+    .unwrap_or((None, 0))
+}
+
+/// This thread's coarse clock (0 on a thread that never set it).
+pub(crate) fn coarse_now() -> u64 {
+    with(|c| c.coarse_now.get()).unwrap_or(0)
+}
+
+/// Sets this thread's coarse clock.
+pub(crate) fn set_coarse_now(nanos: u64) {
+    with(|c| c.coarse_now.set(nanos));
 }
 
 /// Whether this thread drives a runtime (a worker thread, or inside `block_on`).

@@ -1,5 +1,6 @@
 //! Observing a running runtime from outside, with `weft-ps` (Python: `python -m asyncio ps
-//! PID`): a small service of named tasks in a tree, built with `Builder::inspect(true)`.
+//! PID`): a small service of named tasks in a tree, built with `Builder::inspect(true)` and
+//! in debug mode (`Builder::slow_poll_threshold`, asyncio's `loop.set_debug(True)`).
 //!
 //! ```text
 //! service
@@ -7,8 +8,12 @@
 //!     conn-1
 //!     conn-2
 //!   ticker
+//!   thumbnail     one slow poll: a 150 ms blocking call, reported when it ends
 //! worker-pool
 //!   job-1 .. job-3
+//!   reindex       every 4 s blocks its worker for 2 s: reported while it is stuck, shown
+//!                 by weft-ps as the worker's current poll; the other tasks run on the
+//!                 other worker meanwhile
 //! ```
 //!
 //! Run: `cargo run --example observe` (until Ctrl-C), or `cargo run --example observe --
@@ -46,7 +51,23 @@ async fn acceptor() {
     }
 }
 
+/// One slow poll: a synchronous call that blocks for 150 ms, as a file read or a DNS lookup
+/// made without `spawn_blocking` would.
+async fn thumbnail() {
+    weft::time::sleep(Duration::from_millis(500)).await;
+    std::thread::sleep(Duration::from_millis(150));
+}
+
+/// A stuck worker, now and then: 2 s inside one poll (a lock held too long, a tight loop).
+async fn reindex() {
+    loop {
+        weft::time::sleep(Duration::from_secs(4)).await;
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
 async fn service() {
+    let thumbnail = Builder::new().name("thumbnail").spawn(thumbnail());
     let acceptor = Builder::new().name("acceptor").spawn(acceptor());
     let ticker = Builder::new().name("ticker").spawn(async {
         let mut interval = weft::time::interval(Duration::from_millis(250));
@@ -54,6 +75,7 @@ async fn service() {
             interval.tick().await;
         }
     });
+    thumbnail.await.unwrap();
     acceptor.await.unwrap();
     ticker.await.unwrap();
 }
@@ -71,6 +93,7 @@ async fn worker_pool() {
             })
         })
         .collect();
+    let reindex = Builder::new().name("reindex").spawn(reindex());
     let mut n = 0;
     loop {
         weft::time::sleep(Duration::from_millis(100)).await;
@@ -82,6 +105,7 @@ async fn worker_pool() {
     for job in jobs {
         job.await.unwrap();
     }
+    reindex.await.unwrap();
 }
 
 fn main() -> std::io::Result<()> {
@@ -98,6 +122,8 @@ fn main() -> std::io::Result<()> {
     let rt = weft::runtime::Builder::new()
         .worker_threads(2)
         .inspect(true)
+        // Debug mode: every poll over 100 ms is reported, by default as a line on stderr.
+        .slow_poll_threshold(Duration::from_millis(100))
         .build()?;
     let pid = std::process::id();
     let socket = rt.handle().inspection_socket().expect("inspection is on");

@@ -150,6 +150,55 @@ fn the_socket_answers_text_and_json_with_the_task_names() {
 }
 
 #[test]
+fn a_worker_stuck_in_one_poll_shows_the_task_it_polls() {
+    let rt = inspected().build().unwrap();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let stuck = weft::task::Builder::new().name("stuck-in-a-poll").spawn_on(
+        async move {
+            started_tx.send(()).unwrap();
+            // Blocks its worker until the test has looked.
+            release_rx.recv().unwrap();
+        },
+        rt.handle(),
+    );
+    started_rx.recv().unwrap();
+    let socket = rt.handle().inspection_socket().unwrap();
+
+    let text = ask(&socket, "text\n");
+    let worker_lines: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("worker"))
+        .skip(1)
+        .collect();
+    assert_eq!(worker_lines.len(), 2, "{text}");
+    let polling: Vec<&&str> = worker_lines
+        .iter()
+        .filter(|line| line.contains("\"stuck-in-a-poll\" for"))
+        .collect();
+    assert_eq!(polling.len(), 1, "one worker polls the stuck task:\n{text}");
+    assert!(
+        polling[0].contains(&format!("task {} ", stuck.id())),
+        "{text}"
+    );
+
+    let json = ask(&socket, "json\n");
+    assert!(
+        json.contains(&format!(
+            r#""polling":{{"task":{},"running_ns":"#,
+            stuck.id()
+        )),
+        "{json}"
+    );
+    assert!(
+        json.contains(r#""polling":null"#),
+        "the other worker: {json}"
+    );
+    release_tx.send(()).unwrap();
+    rt.block_on(stuck).unwrap();
+}
+
+#[test]
 fn an_unknown_request_gets_an_error_line() {
     let rt = inspected().build().unwrap();
     let socket = rt.handle().inspection_socket().unwrap();

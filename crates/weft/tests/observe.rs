@@ -167,6 +167,41 @@ fn a_local_runtime_lists_its_tasks_too() {
 }
 
 #[test]
+fn a_local_runtime_counts_its_work() {
+    let rt = weft::LocalRuntime::new().unwrap();
+    let before = rt.handle().metrics();
+    assert_eq!(before.num_workers(), 1);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| rt.spawn_local(weft::task::yield_now()))
+        .collect();
+    rt.block_on(async {
+        for t in tasks {
+            t.await.unwrap();
+        }
+        // Nothing else to run: the loop parks until the timer fires.
+        weft::time::sleep(Duration::from_millis(1)).await;
+    });
+    let after = rt.handle().metrics();
+    assert_eq!(after.spawned_tasks(), before.spawned_tasks() + 100);
+    assert!(
+        after.worker_polls(0) >= 200,
+        "100 tasks polled twice each: {}",
+        after.worker_polls(0)
+    );
+    assert!(after.worker_parks(0) >= 1, "the loop slept for the timer");
+    assert_eq!(after.num_alive_tasks(), 0);
+    assert_eq!(after.injector_depth(), 0);
+    // Spawned from another thread: queued for the loop, seen as the injector's depth.
+    let handle = rt.handle().clone();
+    let remote = std::thread::spawn(move || handle.spawn(async {}))
+        .join()
+        .unwrap();
+    assert_eq!(rt.handle().metrics().injector_depth(), 1);
+    rt.block_on(remote).unwrap();
+    assert_eq!(rt.handle().metrics().injector_depth(), 0);
+}
+
+#[test]
 fn tasks_queued_behind_a_blocked_worker_run_on_the_other_worker() {
     // A task spawns 100 tasks (onto its own worker's LIFO slot and queue), then blocks that
     // worker until all 100 have run. Only the other worker can run them; if it does not take

@@ -11,12 +11,17 @@
 //! [`GLOBAL_INTERVAL`] tasks take what other threads queued and poll the driver without
 //! blocking, so remote work, timers and I/O progress while local tasks keep coming; when
 //! nothing is queued anywhere, park in the driver (the sleep protocol of `shared.rs`).
+//!
+//! The loop counts its polls and parks as a worker does, and in debug mode (or under
+//! inspection) times its polls in the same `PollClock`; debug mode's watchdog is a thread of
+//! its own, stopped and joined by `close`.
 
 use super::handle::Handle;
 use super::shared::{Remote, Shared};
 use crate::context;
 use crate::coop;
 use crate::driver::Park;
+use crate::scheduler::DebugConfig;
 use crate::scheduler::GLOBAL_INTERVAL;
 use crate::sync::Arc;
 use crate::task::{JoinHandle, Notified, TaskMeta};
@@ -25,6 +30,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::pin;
+use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -40,21 +46,45 @@ pub struct Core {
     main_woken: Cell<bool>,
     driver: RefCell<Box<dyn Park>>,
     tick: Cell<u32>,
+    /// Whether the loop times its polls (debug mode, or some runtime asked for timing):
+    /// looked up every `GLOBAL_INTERVAL` tasks, so a poll reads no global.
+    timed: Cell<bool>,
+    /// Debug mode's watchdog thread, joined by `close`.
+    watchdog: RefCell<Option<std::thread::JoinHandle<()>>>,
     _not_send: PhantomData<*const ()>,
 }
 
 impl Core {
     /// A scheduler whose loop parks in `driver` (the timer layer over the I/O reactor, or a
-    /// thread parker).
-    pub fn new(driver: Box<dyn Park>) -> Core {
-        Core {
-            handle: Handle::new(driver.unparker()),
+    /// thread parker), in debug mode when `debug` is given: slow polls are reported when they
+    /// end, and a watchdog thread reports a poll still running past the threshold.
+    ///
+    /// # Errors
+    ///
+    /// The OS error when debug mode's watchdog thread cannot be started.
+    pub fn new(driver: Box<dyn Park>, debug: Option<DebugConfig>) -> std::io::Result<Core> {
+        let core = Core {
+            handle: Handle::new(driver.unparker(), debug),
             queue: RefCell::new(VecDeque::new()),
             main_woken: Cell::new(false),
             driver: RefCell::new(driver),
             tick: Cell::new(0),
+            timed: Cell::new(false),
+            watchdog: RefCell::new(None),
             _not_send: PhantomData,
+        };
+        if core.shared().debug.is_some() {
+            let shared = core.shared().clone();
+            let watchdog = std::thread::Builder::new()
+                .name("weft-watchdog".into())
+                .spawn(move || {
+                    let Some(debug) = &shared.debug else { return };
+                    let stop = || shared.registry.is_closed();
+                    crate::scheduler::watch(debug, &[&shared.clock], &shared.registry, stop);
+                })?;
+            *core.watchdog.borrow_mut() = Some(watchdog);
         }
+        Ok(core)
     }
 
     /// The handle other threads spawn through.
@@ -130,7 +160,7 @@ impl Core {
         }));
         let mut cx = Context::from_waker(&waker);
         self.main_woken.set(true);
-        crate::task::refresh();
+        self.refresh_clocks();
         loop {
             if self.main_woken.replace(false)
                 && let Poll::Ready(output) = poll_with_budget(future.as_mut(), &mut cx)
@@ -163,7 +193,7 @@ impl Core {
                     queue.pop_front().expect("just filled")
                 }
             };
-            task.run();
+            self.run_task(task);
             if self.main_woken.get() {
                 break;
             }
@@ -171,9 +201,31 @@ impl Core {
         true
     }
 
+    fn run_task(&self, task: Notified) {
+        let shared = self.shared();
+        // Only the loop writes its count: a load and a store (no read-modify-write).
+        shared
+            .polls
+            .store(shared.polls.load(Relaxed).wrapping_add(1), Relaxed);
+        if self.timed.get() {
+            let debug = shared.debug.as_ref();
+            crate::scheduler::run_timed(task, &shared.clock, &shared.counters, debug);
+        } else {
+            task.run();
+        }
+    }
+
+    /// Refreshes the coarse clock spawns are stamped with, and whether the loop times its
+    /// polls.
+    fn refresh_clocks(&self) {
+        crate::task::refresh();
+        self.timed
+            .set(self.shared().debug.is_some() || crate::task::timing());
+    }
+
     /// Takes what other threads queued, and lets the driver fire what is due without blocking.
     fn maintenance(&self) {
-        crate::task::refresh();
+        self.refresh_clocks();
         self.take_remote(&mut self.queue.borrow_mut());
         self.driver.borrow_mut().park(Some(Duration::ZERO));
     }
@@ -194,6 +246,7 @@ impl Core {
             return;
         }
         if self.remote().prepare_sleep() {
+            self.shared().counters.parked();
             self.driver.borrow_mut().park(None);
             self.remote().woke();
             crate::task::refresh();
@@ -212,6 +265,12 @@ impl Core {
         // Futures dropped by the close may have woken tasks queued here.
         let local = std::mem::take(&mut *self.queue.borrow_mut());
         drop(local);
+        // The watchdog stops once the registry is closed.
+        let watchdog = self.watchdog.borrow_mut().take();
+        if let Some(watchdog) = watchdog {
+            // It runs no user code but the report handler, whose panics it catches.
+            let _ = watchdog.join();
+        }
     }
 
     /// Whether [`Core::close`] was called.

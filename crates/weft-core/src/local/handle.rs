@@ -2,7 +2,7 @@
 //! its tasks.
 
 use super::core::Core;
-use super::shared::{Remote, Shared};
+use super::shared::Shared;
 use crate::driver::Unpark;
 use crate::sync::Arc;
 use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskMeta};
@@ -17,13 +17,12 @@ pub struct Handle {
 }
 
 impl Handle {
-    pub(crate) fn new(unpark: std::sync::Arc<dyn Unpark>) -> Handle {
+    pub(crate) fn new(
+        unpark: std::sync::Arc<dyn Unpark>,
+        debug: Option<crate::scheduler::DebugConfig>,
+    ) -> Handle {
         Handle {
-            shared: Arc::new(Shared {
-                remote: Remote::new(),
-                registry: Registry::new(1),
-                unpark,
-            }),
+            shared: Arc::new(Shared::new(unpark, debug)),
         }
     }
 
@@ -59,6 +58,11 @@ impl Handle {
     /// A snapshot of every unfinished task of this loop.
     pub fn tasks(&self) -> Vec<crate::task::TaskSnapshot> {
         self.shared.registry.snapshot()
+    }
+
+    /// The loop's counters now (see `Handle::metrics` of the facade).
+    pub fn metrics(&self) -> crate::scheduler::SchedulerMetrics {
+        self.shared.metrics()
     }
 
     /// Number of tasks spawned and not yet finished.

@@ -19,6 +19,7 @@
 //! is empty. No atomics: the mutex orders everything.
 
 use crate::driver::Unpark;
+use crate::scheduler::{DebugConfig, PollClock, WorkerCounters};
 use crate::sync::Mutex;
 use crate::task::{Notified, Registry};
 use std::collections::VecDeque;
@@ -29,6 +30,17 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Unparks the loop's driver (std's `Arc` even under loom: a trait object, no protocol).
     pub(crate) unpark: std::sync::Arc<dyn Unpark>,
+    /// The loop's poll count, bumped before each task it runs (written by the loop alone,
+    /// read by `Handle::metrics`: a statistic, std's atomic even under loom).
+    pub(crate) polls: std::sync::atomic::AtomicU64,
+    /// The loop's other counters (parks, busy time), as a worker's.
+    pub(crate) counters: WorkerCounters,
+    /// The loop's current poll, while polls are timed (debug mode, inspection).
+    pub(crate) clock: PollClock,
+    /// Debug mode's settings, when it is on.
+    pub(crate) debug: Option<DebugConfig>,
+    /// Keeps polls timed while debug mode is on.
+    _timing: Option<crate::task::TimingGuard>,
 }
 
 /// The remote queue and the sleeping flag (see the module doc). Generic so the loom model can
@@ -129,6 +141,11 @@ impl<T> Remote<T> {
         state.sleeping && state.queue.is_empty() && !state.main_woken
     }
 
+    /// Entries queued from other threads, not yet taken by the loop.
+    pub(crate) fn len(&self) -> usize {
+        self.state.lock().queue.len()
+    }
+
     /// The loop is awake again (its park returned, for whatever reason).
     pub(crate) fn woke(&self) {
         self.state.lock().sleeping = false;
@@ -143,6 +160,34 @@ impl<T> Remote<T> {
 }
 
 impl Shared {
+    pub(crate) fn new(unpark: std::sync::Arc<dyn Unpark>, debug: Option<DebugConfig>) -> Shared {
+        Shared {
+            remote: Remote::new(),
+            registry: Registry::new(1),
+            unpark,
+            polls: Default::default(),
+            counters: Default::default(),
+            clock: Default::default(),
+            _timing: debug.as_ref().map(|_| crate::task::enable_timing()),
+            debug,
+        }
+    }
+
+    /// The loop's counters now (one worker: the loop's thread). Its own queue is the loop
+    /// thread's alone, so the depth shown is the remote queue's, as `injector_depth`.
+    pub(crate) fn metrics(&self) -> crate::scheduler::SchedulerMetrics {
+        use std::sync::atomic::Ordering::Relaxed;
+        crate::scheduler::SchedulerMetrics {
+            workers: vec![
+                self.counters
+                    .read(self.polls.load(Relaxed), 0, self.clock.polling()),
+            ],
+            spawned: self.registry.spawned(),
+            injector_depth: self.remote.len(),
+            alive: self.registry.len(),
+        }
+    }
+
     /// Queues `task` from a thread that is not running the loop (or from a waker with no
     /// loop running): in the remote queue, unparking the loop if it sleeps. After close the
     /// entry is dropped (the registry has cancelled, or will cancel, the task).

@@ -1,21 +1,23 @@
 //! Debug mode (asyncio: `loop.set_debug(True)`): every poll longer than a threshold is
 //! reported, and a worker stuck inside one poll is reported while it is still stuck.
 //!
-//! A worker in debug mode publishes, in its own `Remote`, when its current poll began and
-//! which task it polls (`PollClock`), and reports the poll when it ends if it took longer than
-//! the threshold. A watchdog thread (started only in debug mode, joined at close) looks at
+//! A worker that times its polls (debug mode, inspection) publishes, in its own `Remote`, when
+//! its current poll began and which task it polls (`PollClock`; `Handle::metrics` shows it as
+//! the worker's current poll); in debug mode it reports the poll when it ends if it took longer
+//! than the threshold. A watchdog thread (started only in debug mode, joined at close) looks at
 //! every worker's clock a few times per threshold and reports a poll that has run past the
 //! threshold once, while it runs (`SlowPoll::is_still_running`). The watchdog finds the
 //! task's name and location in the registry by id, under the shard's lock: it never follows
 //! a pointer to a task that may have finished.
 //!
-//! Orderings: the clock's words are statistics read by the watchdog; a torn view (the start
+//! Orderings: the clock's words are statistics read by the watchdog and by metrics; a torn view (the start
 //! of one poll with the id of the next) can only misname a report, never touch memory, and
 //! the sequence number (bumped before and after each timed poll) lets the watchdog see it:
 //! it reads the sequence, then the fields, then the sequence again (`Acquire`, pairing with
 //! the worker's `Release` stores), and skips the look if it changed.
 
-use crate::task::{TaskId, TaskInfo};
+use super::metrics::WorkerCounters;
+use crate::task::{Notified, Registry, TaskId, TaskInfo};
 use crate::unwind;
 use std::panic::Location;
 use std::sync::Arc;
@@ -100,6 +102,20 @@ impl DebugConfig {
         }
     }
 
+    /// Reports the poll of `task` that just ended after `duration`, if that is past the
+    /// threshold.
+    pub(crate) fn report_if_slow(&self, task: TaskInfo, duration: Duration) {
+        if duration > self.threshold {
+            self.report(&SlowPoll {
+                id: task.id(),
+                name: task.name().map(Box::from),
+                spawned_at: task.spawned_at(),
+                duration,
+                still_running: false,
+            });
+        }
+    }
+
     fn report(&self, poll: &SlowPoll) {
         let handler = &self.handler;
         // A handler is user code: its panic must not take the worker or the watchdog down.
@@ -115,7 +131,8 @@ impl std::fmt::Debug for DebugConfig {
     }
 }
 
-/// One worker's current poll, as the watchdog sees it.
+/// One worker's current poll, as the watchdog and inspection see it (written while polls are
+/// timed: debug mode, inspection).
 #[derive(Default)]
 pub(crate) struct PollClock {
     /// Odd while a poll runs.
@@ -138,32 +155,24 @@ fn nanos_since_origin(at: Instant) -> u64 {
 }
 
 impl PollClock {
-    /// Runs `run` as a timed poll of `task`, and reports it if it was slow.
-    pub(crate) fn time(&self, debug: &DebugConfig, task: TaskInfo, run: impl FnOnce()) {
+    /// Runs `run`, a poll of task `task`, published for the watchdog and for inspection while
+    /// it runs; returns how long it took.
+    pub(crate) fn time(&self, task: TaskId, run: impl FnOnce()) -> Duration {
         let started = Instant::now();
-        self.task.store(task.id().as_u64(), Relaxed);
+        self.task.store(task.as_u64(), Relaxed);
         self.started.store(nanos_since_origin(started), Relaxed);
-        // Release: the fields above are seen by a watchdog that sees the odd sequence.
+        // Release: the fields above are seen by a reader that sees the odd sequence.
         let seq = self.seq.fetch_add(1, Release) + 1;
         run();
         self.seq.store(seq + 1, Release);
-        let duration = started.elapsed();
-        if duration > debug.threshold {
-            debug.report(&SlowPoll {
-                id: task.id(),
-                name: task.name().map(Box::from),
-                spawned_at: task.spawned_at(),
-                duration,
-                still_running: false,
-            });
-        }
+        started.elapsed()
     }
 
-    /// The watchdog's look: the task id and how long its poll has run, if a poll runs past
-    /// `threshold` and was not reported yet (it is marked reported).
-    pub(crate) fn stuck(&self, threshold: Duration) -> Option<(u64, Duration)> {
+    /// The poll running now, if one is (and polls are timed): its task's id, how long it has
+    /// run, and its sequence number.
+    fn current(&self) -> Option<(u64, Duration, u64)> {
         let seq = self.seq.load(Acquire);
-        if seq.is_multiple_of(2) || self.reported.load(Relaxed) == seq {
+        if seq.is_multiple_of(2) {
             return None;
         }
         let started = self.started.load(Relaxed);
@@ -173,7 +182,20 @@ impl PollClock {
         }
         let running =
             Duration::from_nanos(nanos_since_origin(Instant::now()).saturating_sub(started));
-        if running <= threshold {
+        Some((task, running, seq))
+    }
+
+    /// The task polled now and for how long (`RuntimeMetrics::worker_current_poll`).
+    pub(crate) fn polling(&self) -> Option<(TaskId, Duration)> {
+        let (task, running, _) = self.current()?;
+        Some((TaskId::from_u64(task)?, running))
+    }
+
+    /// The watchdog's look: the task id and how long its poll has run, if a poll runs past
+    /// `threshold` and was not reported yet (it is marked reported).
+    pub(crate) fn stuck(&self, threshold: Duration) -> Option<(u64, Duration)> {
+        let (task, running, seq) = self.current()?;
+        if running <= threshold || self.reported.load(Relaxed) == seq {
             return None;
         }
         self.reported.store(seq, Relaxed);
@@ -181,18 +203,49 @@ impl PollClock {
     }
 }
 
-/// Builds the watchdog's report for a stuck poll of the task `snapshot` describes.
-pub(crate) fn stuck_report(snapshot: &crate::task::TaskSnapshot, running: Duration) -> SlowPoll {
-    SlowPoll {
-        id: snapshot.id(),
-        name: snapshot.name().map(Box::from),
-        spawned_at: snapshot.spawned_at(),
-        duration: running,
-        still_running: true,
+/// Runs `task` as a timed poll (a worker or a one-thread loop in debug mode or under
+/// inspection): published in `clock` while it runs, added to the busy time in `counters`, and
+/// reported if `debug` is on and it was slow. The task's name and location are taken first,
+/// for the report only: the task may be gone once it ran.
+pub(crate) fn run_timed(
+    task: Notified,
+    clock: &PollClock,
+    counters: &WorkerCounters,
+    debug: Option<&DebugConfig>,
+) {
+    let info = debug.map(|_| task.info());
+    let took = clock.time(task.id(), || task.run());
+    counters.busy_for(took);
+    if let (Some(debug), Some(info)) = (debug, info) {
+        debug.report_if_slow(info, took);
     }
 }
 
-/// The watchdog's report of a stuck poll.
-pub(crate) fn report_stuck(debug: &DebugConfig, poll: &SlowPoll) {
-    debug.report(poll);
+/// A watchdog's life (a thread of its own, debug mode only): a few times per threshold, look
+/// at every clock in `clocks` and report a poll running past the threshold once, while it
+/// runs, naming its task from `registry` (by id, under the shard's lock: never through a
+/// pointer to a task that may have finished); return once `stop` says so.
+pub(crate) fn watch(
+    debug: &DebugConfig,
+    clocks: &[&PollClock],
+    registry: &Registry,
+    stop: impl Fn() -> bool,
+) {
+    let interval = (debug.threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(50));
+    while !stop() {
+        std::thread::sleep(interval);
+        for clock in clocks {
+            if let Some((task, running)) = clock.stuck(debug.threshold)
+                && let Some(snapshot) = registry.find(task)
+            {
+                debug.report(&SlowPoll {
+                    id: snapshot.id(),
+                    name: snapshot.name().map(Box::from),
+                    spawned_at: snapshot.spawned_at(),
+                    duration: running,
+                    still_running: true,
+                });
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ use super::shared::{Remote, Shared};
 use super::worker::{self, Reason, WorkerCx};
 use crate::context::Scope;
 use crate::driver::Park;
-use crate::sync::{Arc, AtomicU32, thread};
+use crate::sync::{Arc, AtomicU64, thread};
 use crate::task::{JoinHandle, Notified, Registry, Schedule, TaskMeta};
 use crossbeam_utils::CachePadded;
 use std::fmt;
@@ -100,7 +100,7 @@ pub fn create(config: Config) -> io::Result<(Handle, Launch)> {
         remotes.push(CachePadded::new(Remote {
             stealer: queue.stealer(),
             lifo: super::lifo::LifoSlot::new(),
-            ticks: AtomicU32::new(0),
+            polls: AtomicU64::new(0),
             unparker: parker.unparker(),
             counters: Default::default(),
             clock: Default::default(),

@@ -13,9 +13,18 @@
 //! check before `take` is `Relaxed`: it is only a hint that saves the swap, and a wrong "empty"
 //! is harmless (the owner, who alone fills the slot, checks again on its next tick; thieves are
 //! only a fallback).
+//!
+//! # Stuck owners
+//!
+//! A thief takes another worker's slot only through [`LifoSlot::steal_if_stuck`]: when two of
+//! its looks in a row saw the slot occupied and the owner's poll count unchanged, the owner
+//! has not started a task in between, so it is inside one long poll. The loom model
+//! `loom-tests/tests/lifo.rs` checks that a stuck owner's task is taken within two looks
+//! after it got stuck, whatever the thief saw while the owner was still filling the slot.
 
-use crate::sync::AtomicPtr;
+use crate::sync::{AtomicPtr, AtomicU64};
 use crate::task::Notified;
+use std::cell::Cell;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
@@ -48,6 +57,27 @@ impl LifoSlot {
     /// Whether a task sits in the slot (a hint).
     pub(crate) fn is_occupied(&self) -> bool {
         !self.0.load(Relaxed).is_null()
+    }
+
+    /// A thief's look at another worker's slot: takes its task when the owner looks stuck,
+    /// that is, when the thief saw the slot occupied at the same `polls` (the owner's count
+    /// of polls started) on its previous look, kept in `seen`. Each look records what it saw;
+    /// a look at an empty slot forgets (so a task put later needs two looks of its own).
+    ///
+    /// Both loads are `Relaxed` hints: a stale `polls` can only make a thief take a task its
+    /// owner would have run soon (harmless: the task runs once either way, the `swap` in
+    /// `take` decides who), or wait one look more.
+    pub(crate) fn steal_if_stuck(&self, polls: &AtomicU64, seen: &Cell<u64>) -> Option<Notified> {
+        if !self.is_occupied() {
+            seen.set(u64::MAX);
+            return None;
+        }
+        let now = polls.load(Relaxed);
+        if seen.replace(now) == now {
+            self.take()
+        } else {
+            None
+        }
     }
 }
 

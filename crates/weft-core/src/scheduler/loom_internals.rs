@@ -84,6 +84,15 @@ impl LifoSlot {
     pub fn take(&self) -> Option<Notified> {
         self.0.take()
     }
+    /// A thief's look (see `LifoSlot::steal_if_stuck`): `polls` is the owner's poll count,
+    /// `seen` the thief's memory of its previous look (start it at `u64::MAX`).
+    pub fn steal_if_stuck(
+        &self,
+        polls: &crate::sync::AtomicU64,
+        seen: &std::cell::Cell<u64>,
+    ) -> Option<Notified> {
+        self.0.steal_if_stuck(polls, seen)
+    }
 }
 
 /// A worker's parker (see `park.rs`), without a driver.

@@ -2,6 +2,7 @@
 //! and stores in its own cache line (its `Remote`), read by anyone with no ordering. They are
 //! statistics, not a protocol: std's atomics even under loom.
 
+use crate::task::TaskId;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -9,21 +10,21 @@ use std::time::Duration;
 /// One worker's counters.
 #[derive(Default)]
 pub(crate) struct WorkerCounters {
-    polls: AtomicU64,
     steals: AtomicU64,
     parks: AtomicU64,
     busy_nanos: AtomicU64,
 }
 
 /// Adds `n` to a counter only its owner writes (no read-modify-write).
+#[inline]
 fn bump(counter: &AtomicU64, n: u64) {
+    if cfg!(weft_untraced) {
+        return; // the switch that measures observability's cost (see `task/trace.rs`)
+    }
     counter.store(counter.load(Relaxed).wrapping_add(n), Relaxed);
 }
 
 impl WorkerCounters {
-    pub(crate) fn polled(&self) {
-        bump(&self.polls, 1);
-    }
     pub(crate) fn stole(&self) {
         bump(&self.steals, 1);
     }
@@ -51,16 +52,27 @@ pub struct WorkerMetrics {
     pub busy: Duration,
     /// Tasks queued on it now (its local queue).
     pub local_queue_depth: usize,
+    /// The task it is polling now and for how long so far, seen while polls are timed (debug
+    /// mode, inspection); `None` when it polls nothing or polls are not timed.
+    pub polling: Option<(TaskId, Duration)>,
 }
 
 impl WorkerCounters {
-    pub(crate) fn read(&self, local_queue_depth: usize) -> WorkerMetrics {
+    /// The counters, with the worker's poll count (kept in its `Remote`, where thieves look
+    /// at it too), queue depth and current poll.
+    pub(crate) fn read(
+        &self,
+        polls: u64,
+        local_queue_depth: usize,
+        polling: Option<(TaskId, Duration)>,
+    ) -> WorkerMetrics {
         WorkerMetrics {
-            polls: self.polls.load(Relaxed),
+            polls,
             steals: self.steals.load(Relaxed),
             parks: self.parks.load(Relaxed),
             busy: Duration::from_nanos(self.busy_nanos.load(Relaxed)),
             local_queue_depth,
+            polling,
         }
     }
 }

@@ -17,7 +17,9 @@ mod shared;
 mod worker;
 
 pub use debug::{DebugConfig, SlowPoll, SlowPollHandler};
+pub(crate) use debug::{PollClock, run_timed, watch};
 pub use handle::{Config, Handle, Launch, create, start};
+pub(crate) use metrics::WorkerCounters;
 pub use metrics::{SchedulerMetrics, WorkerMetrics};
 pub use worker::{GLOBAL_INTERVAL, MAX_LIFO_POLLS};
 

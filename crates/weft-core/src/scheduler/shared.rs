@@ -7,7 +7,7 @@ use super::lifo::LifoSlot;
 use super::metrics::{SchedulerMetrics, WorkerCounters};
 use super::park::Unparker;
 use super::queue::{Injector, Stealer};
-use crate::sync::{AtomicBool, AtomicU32, Mutex, fence, thread};
+use crate::sync::{AtomicBool, AtomicU64, Mutex, fence, thread};
 use crate::task::{Notified, Registry};
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
@@ -18,14 +18,15 @@ pub(crate) struct Remote {
     pub(crate) stealer: Stealer<Notified>,
     /// The task the worker runs next; stolen only when the worker is stuck.
     pub(crate) lifo: LifoSlot,
-    /// Bumped by the worker before each task it runs; a thief that sees it unchanged across a
-    /// search round knows the worker is stuck in one poll. Relaxed: a hint, not a guard.
-    pub(crate) ticks: AtomicU32,
+    /// Bumped by the worker before each task it runs: its poll count (`Handle::metrics`) and,
+    /// to a thief that sees it unchanged across a search round, the sign that the worker is
+    /// stuck in one poll. Relaxed: a hint and a statistic, not a guard.
+    pub(crate) polls: AtomicU64,
     /// Wakes the worker.
     pub(crate) unparker: Unparker,
     /// The worker's counters (written by the worker alone).
     pub(crate) counters: WorkerCounters,
-    /// The worker's current poll, in debug mode (see `debug.rs`).
+    /// The worker's current poll, while polls are timed (see `debug.rs`).
     pub(crate) clock: PollClock,
 }
 
@@ -107,7 +108,10 @@ impl Shared {
         let workers: Vec<_> = self
             .remotes
             .iter()
-            .map(|r| r.counters.read(r.stealer.len()))
+            .map(|r| {
+                r.counters
+                    .read(r.polls.load(Relaxed), r.stealer.len(), r.clock.polling())
+            })
             .collect();
         SchedulerMetrics {
             spawned: self.registry.spawned(),
@@ -117,27 +121,11 @@ impl Shared {
         }
     }
 
-    /// The watchdog's life (debug mode only): look at every worker's current poll a few times
-    /// per threshold and report one stuck past it, while it is stuck; end at close.
+    /// The watchdog's life (debug mode only; see `debug::watch`): ends at close.
     pub(crate) fn watch(&self) {
         let Some(debug) = &self.debug else { return };
-        let interval = (debug.threshold / 4).clamp(
-            std::time::Duration::from_millis(1),
-            std::time::Duration::from_millis(50),
-        );
-        while !self.is_shutdown() {
-            std::thread::sleep(interval);
-            for remote in self.remotes.iter() {
-                if let Some((task, running)) = remote.clock.stuck(debug.threshold)
-                    && let Some(snapshot) = self.registry.find(task)
-                {
-                    super::debug::report_stuck(
-                        debug,
-                        &super::debug::stuck_report(&snapshot, running),
-                    );
-                }
-            }
-        }
+        let clocks: Vec<&PollClock> = self.remotes.iter().map(|r| &r.clock).collect();
+        super::debug::watch(debug, &clocks, &self.registry, || self.is_shutdown());
     }
 
     fn drain_injector(&self) {

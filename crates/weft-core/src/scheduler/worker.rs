@@ -51,8 +51,8 @@ pub(crate) struct WorkerCx {
     lifo_polls: Cell<u32>,
     searching: Cell<bool>,
     rng: Cell<u32>,
-    /// Per victim: its `ticks` when we last saw a task in its LIFO slot.
-    lifo_seen: Box<[Cell<u32>]>,
+    /// Per victim: its `polls` when we last saw a task in its LIFO slot.
+    lifo_seen: Box<[Cell<u64>]>,
     /// How long the next timed park lasts.
     recheck: Cell<Duration>,
     /// Whether this worker times its polls (debug mode, or some runtime asked for timing):
@@ -116,7 +116,7 @@ impl WorkerCx {
             lifo_polls: Cell::new(0),
             searching: Cell::new(false),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
-            lifo_seen: (0..workers).map(|_| Cell::new(u32::MAX)).collect(),
+            lifo_seen: (0..workers).map(|_| Cell::new(u64::MAX)).collect(),
             recheck: Cell::new(STUCK_RECHECK_MIN),
             driving: Cell::new(false),
             timed: Cell::new(false),
@@ -141,7 +141,6 @@ impl WorkerCx {
         while !self.shared.is_shutdown() {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
-            self.remote().ticks.store(tick, Relaxed);
             if let Some(task) = self.next_task(tick) {
                 self.run_task(task);
             } else if let Some(task) = self.search() {
@@ -201,21 +200,17 @@ impl WorkerCx {
             // The last searcher found work; there may be more, so wake someone to look.
             self.shared.notify_parked();
         }
-        let counters = &self.remote().counters;
-        counters.polled();
-        if !self.timed.get() {
+        let remote = self.remote();
+        // Only this worker writes its count: a load and a store (no read-modify-write).
+        remote
+            .polls
+            .store(remote.polls.load(Relaxed).wrapping_add(1), Relaxed);
+        if self.timed.get() {
+            let debug = self.shared.debug.as_ref();
+            super::debug::run_timed(task, &remote.clock, &remote.counters, debug);
+        } else {
             task.run();
-            return;
         }
-        let started = std::time::Instant::now();
-        match &self.shared.debug {
-            Some(debug) => {
-                let info = task.info();
-                self.remote().clock.time(debug, info, || task.run());
-            }
-            None => task.run(),
-        }
-        counters.busy_for(started.elapsed());
     }
 
     /// Runs `f` (a park or a driver poll) with wakes queued locally and no notifications: a
@@ -341,13 +336,12 @@ impl WorkerCx {
             return Some(task);
         }
         for (victim, remote) in remotes.iter().enumerate() {
-            if victim == self.index || !remote.lifo.is_occupied() {
+            if victim == self.index {
                 continue;
             }
-            let ticks = remote.ticks.load(Relaxed);
-            let seen = self.lifo_seen[victim].replace(ticks);
-            if seen == ticks
-                && let Some(task) = remote.lifo.take()
+            if let Some(task) = remote
+                .lifo
+                .steal_if_stuck(&remote.polls, &self.lifo_seen[victim])
             {
                 self.remote().counters.stole();
                 return Some(task);

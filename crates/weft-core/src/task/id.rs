@@ -25,6 +25,11 @@ impl TaskId {
     pub fn as_u64(self) -> u64 {
         self.0.get()
     }
+
+    /// The id whose number is `n` (`None` for 0, which no task has).
+    pub(crate) fn from_u64(n: u64) -> Option<TaskId> {
+        NonZeroU64::new(n).map(TaskId)
+    }
 }
 
 impl fmt::Debug for TaskId {

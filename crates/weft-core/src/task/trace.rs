@@ -8,11 +8,16 @@
 //! # What it costs
 //!
 //! A spawn stores the location and parent (already at hand) and a time stamp; a poll adds
-//! one to `polls` with a load and a store. The stamp comes from a coarse clock on runtime
-//! threads ([`refresh`]: workers and local loops refresh it when they wake from a park and
-//! every `GLOBAL_INTERVAL` tasks), so spawning from a task reads no clock; a task spawned from
-//! any other thread is stamped at its first poll. Polls are timed (two clock reads) only
+//! one to `polls` with a load and a store. The stamp comes from the spawning thread's coarse
+//! clock on runtime threads ([`refresh`]: workers and local loops refresh their own when they
+//! wake from a park and every `GLOBAL_INTERVAL` tasks), so spawning from a task reads no clock
+//! and no shared word; a task spawned from any other thread is stamped at its first poll. Polls are timed (two clock reads) only
 //! while some runtime asked for it (debug mode, inspection: [`enable_timing`]).
+//!
+//! Built with `--cfg weft_untraced` (a switch for measuring this cost only: see
+//! docs/benchmarks.md), spawns record no parent or time stamp, polls are not counted, and
+//! the coarse clock and the workers' counters are not written; the fields stay, so a task's
+//! cell has the same size.
 
 use super::TaskName;
 use super::id::TaskId;
@@ -61,13 +66,25 @@ impl Trace {
     /// polled there, if any).
     pub(crate) fn new(location: &'static Location<'static>) -> Trace {
         // One look at the thread's context for both the parent and the kind of thread.
-        let (parent, scheduler_thread) = crate::context::spawn_site();
+        if cfg!(weft_untraced) {
+            return Trace {
+                location,
+                parent: None,
+                spawned: AtomicU64::new(0),
+                polls: AtomicU64::new(0),
+                busy: AtomicU64::new(0),
+            };
+        }
+        let (parent, coarse_now) = crate::context::spawn_site();
         Trace {
             location,
             // SAFETY: the pointer is set only for the length of a poll, during which the
             // poller's reference keeps the task alive; the id is an immutable header field.
             parent: parent.map(|p| unsafe { p.cast::<super::raw::Header>().as_ref() }.id),
-            spawned: AtomicU64::new(stamp(scheduler_thread)),
+            // 0 off a runtime thread: a thread that is not a runtime's refreshes no clock (and
+            // reading the real clock cost a spawn from outside more than a third of its
+            // time), so the first poll stamps it (`count_poll`).
+            spawned: AtomicU64::new(coarse_now),
             polls: AtomicU64::new(0),
             busy: AtomicU64::new(0),
         }
@@ -76,11 +93,16 @@ impl Trace {
     /// Counts one poll. Only the thread holding `RUNNING` calls this, so a load and a store
     /// do (no read-modify-write). The first poll of a task spawned from outside the runtime
     /// stamps it.
+    #[inline]
     pub(crate) fn count_poll(&self) {
+        if cfg!(weft_untraced) {
+            return;
+        }
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls.wrapping_add(1), Relaxed);
         if polls == 0 && self.spawned.load(Relaxed) == 0 {
-            self.spawned.store(COARSE_NOW.load(Relaxed).max(1), Relaxed);
+            self.spawned
+                .store(crate::context::coarse_now().max(1), Relaxed);
         }
     }
 
@@ -116,24 +138,17 @@ fn now_nanos() -> u64 {
     u64::try_from(origin().elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// The coarse clock of runtime threads (nanoseconds since [`origin`]).
-static COARSE_NOW: AtomicU64 = AtomicU64::new(0);
-
-/// Refreshes the coarse clock: runtime threads call it when they wake from a park and every
-/// few dozen tasks.
+/// Refreshes the calling thread's coarse clock: runtime threads call it when they wake from a
+/// park and every few dozen tasks. Each thread has its own (in its context): one clock shared
+/// by all workers was a cache line both cores wrote on every wake and read on every spawn
+/// (measured: `oneshot_round_trip` 0.68 -> 0.80 of the best peer's wall time, 0.54 -> 0.84 of
+/// its CPU time; docs/benchmarks.md).
 pub fn refresh() {
-    COARSE_NOW.store(now_nanos(), Relaxed);
-}
-
-/// The spawn time stamp: the coarse clock on a runtime thread; 0 elsewhere (a thread that is
-/// not a runtime's refreshes nothing, and reading the real clock cost a spawn from outside
-/// more than a third of its time): the first poll stamps it (`count_poll`).
-fn stamp(scheduler_thread: bool) -> u64 {
-    if scheduler_thread {
-        COARSE_NOW.load(Relaxed).max(1)
-    } else {
-        0
+    if cfg!(weft_untraced) {
+        return;
     }
+    // Never 0, which means "not stamped yet".
+    crate::context::set_coarse_now(now_nanos().max(1));
 }
 
 /// Runtimes that want every poll timed (debug mode, inspection).

@@ -104,7 +104,10 @@ impl Builder {
     /// task, or its id when unnamed, its spawn location and the duration), and a worker stuck
     /// inside one poll longer than `threshold` is reported while it is still stuck. The
     /// environment variable `WEFT_DEBUG=1` turns it on with 100 ms (asyncio's
-    /// `slow_callback_duration`). Off unless asked for: it times every poll.
+    /// `slow_callback_duration`). Off unless asked for: it times every poll. For
+    /// [`build`](Builder::build) and [`build_local`](Builder::build_local) alike (a
+    /// `LocalRuntime`'s one thread is its worker); both start a watchdog thread, joined at
+    /// close.
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};
@@ -265,7 +268,7 @@ impl Builder {
     /// be made.
     pub fn build_local(&self) -> io::Result<LocalRuntime> {
         let (driver, timer, reactor) = driver_stack(1)?;
-        let core = weft_core::local::Core::new(Box::new(driver));
+        let core = weft_core::local::Core::new(Box::new(driver), self.debug_config())?;
         let blocking = self.blocking_pool()?;
         let inner = Arc::new(HandleInner::new(
             Scheduler::Local(core.handle().clone()),

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 use weft_core::scheduler::SchedulerMetrics;
+use weft_core::task::TaskId;
 
 /// A runtime's counters, read without stopping it. Counts only grow; depths and counts of
 /// things alive now go up and down.
@@ -109,5 +110,35 @@ impl RuntimeMetrics {
     /// Tasks queued on worker `i` now.
     pub fn worker_local_queue_depth(&self, i: usize) -> usize {
         self.worker(i).local_queue_depth
+    }
+
+    /// The task worker `i` is polling now and how long that poll has run so far: a worker
+    /// stuck in one poll shows here with a growing duration. Seen while polls are timed (debug
+    /// mode or inspection); `None` otherwise, and when the worker polls nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = weft::runtime::Builder::new()
+    ///     .worker_threads(2)
+    ///     .slow_poll_threshold(Duration::from_secs(60))
+    ///     .build()?;
+    /// let (started_tx, started_rx) = std::sync::mpsc::channel();
+    /// let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    /// let blocker = rt.spawn(async move {
+    ///     started_tx.send(weft::task::current().unwrap().id()).unwrap();
+    ///     release_rx.recv().unwrap(); // blocks its worker, as a blocking call in a task would
+    /// });
+    /// let id = started_rx.recv().unwrap();
+    /// let m = rt.handle().metrics();
+    /// let polling: Vec<_> = (0..2).filter_map(|i| m.worker_current_poll(i)).collect();
+    /// assert_eq!(polling.len(), 1);
+    /// assert_eq!(polling[0].0, id);
+    /// release_tx.send(()).unwrap();
+    /// rt.block_on(blocker).unwrap();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn worker_current_poll(&self, i: usize) -> Option<(TaskId, Duration)> {
+        self.worker(i).polling
     }
 }

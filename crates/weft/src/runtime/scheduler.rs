@@ -48,16 +48,11 @@ impl Scheduler {
         }
     }
 
-    /// The scheduler's counters (a `LocalRuntime`'s loop keeps none yet: one worker, zeros).
+    /// The scheduler's counters (a `LocalRuntime`'s: one worker, its loop's thread).
     pub(crate) fn metrics(&self) -> weft_core::scheduler::SchedulerMetrics {
         match self {
             Scheduler::Workers(s) => s.metrics(),
-            Scheduler::Local(s) => weft_core::scheduler::SchedulerMetrics {
-                workers: vec![Default::default()],
-                spawned: 0,
-                injector_depth: 0,
-                alive: s.num_live_tasks(),
-            },
+            Scheduler::Local(s) => s.metrics(),
         }
     }
 
