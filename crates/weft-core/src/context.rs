@@ -100,8 +100,9 @@ pub(crate) struct Context {
     pub(crate) pool: Cell<*const ()>,
     /// This thread's random state (`rand.rs`); 0 until first used.
     pub(crate) rng: Cell<u32>,
-    /// This thread's coarse clock (`task/trace.rs`), nanoseconds since the trace origin: set
-    /// by a worker or a one-thread loop when it wakes and every few dozen tasks; 0 until then.
+    /// This thread's coarse clock (`task/trace.rs`, nanoseconds): set by a worker or a
+    /// one-thread loop when it wakes and every few dozen tasks, and back to 0 when the thread
+    /// stops running the scheduler, so it is non-zero exactly on a thread that keeps it fresh.
     pub(crate) coarse_now: Cell<u64>,
 }
 
@@ -181,29 +182,13 @@ pub fn assert_not_driving() {
 }
 
 /// What a spawn needs to know about this thread, in one look: the header of the task being
-/// polled (the new task's parent), and the thread's coarse clock if it runs a scheduler's
-/// tasks (a worker, or a one-thread loop inside its `block_on`), else 0.
+/// polled (the new task's parent), and the thread's coarse clock (0 unless it runs a
+/// scheduler's tasks now: a worker, or a one-thread loop inside its `block_on`).
 pub(crate) fn spawn_site() -> (Option<NonNull<()>>, u64) {
-    with(|c| {
-        let runtime_thread = !c.worker.get().is_null() || !c.local.get().is_null();
-        (
-            c.task.get(),
-            if runtime_thread {
-                c.coarse_now.get()
-            } else {
-                0
-            },
-        )
-    })
-    .unwrap_or((None, 0))
+    with(|c| (c.task.get(), c.coarse_now.get())).unwrap_or((None, 0))
 }
 
-/// This thread's coarse clock (0 on a thread that never set it).
-pub(crate) fn coarse_now() -> u64 {
-    with(|c| c.coarse_now.get()).unwrap_or(0)
-}
-
-/// Sets this thread's coarse clock.
+/// Sets this thread's coarse clock (0: this thread no longer keeps one).
 pub(crate) fn set_coarse_now(nanos: u64) {
     with(|c| c.coarse_now.set(nanos));
 }

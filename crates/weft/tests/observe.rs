@@ -167,6 +167,30 @@ fn a_local_runtime_lists_its_tasks_too() {
 }
 
 #[test]
+fn ages_count_from_the_spawn_wherever_it_was_spawned() {
+    let rt = runtime(2);
+    // From this thread (no runtime's): stamped at the spawn, before any poll.
+    let outside = rt.spawn(std::future::pending::<()>());
+    // From a task on a worker (that worker's coarse clock).
+    let inside = rt
+        .block_on(rt.spawn(async {
+            let child = weft::spawn(std::future::pending::<()>());
+            child.id()
+        }))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let tasks = rt.handle().tasks();
+    for id in [outside.id(), inside] {
+        let task = tasks.iter().find(|t| t.id() == id).unwrap();
+        assert!(
+            task.age() >= Duration::from_millis(20),
+            "task {id}: age {:?} after a 20 ms sleep",
+            task.age()
+        );
+    }
+}
+
+#[test]
 fn a_local_runtime_counts_its_work() {
     let rt = weft::LocalRuntime::new().unwrap();
     let before = rt.handle().metrics();

@@ -335,7 +335,11 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        context::with(|c| c.local.set(std::ptr::null()));
+        context::with(|c| {
+            c.local.set(std::ptr::null());
+            // Nobody refreshes it now: spawns from here read the kernel's coarse clock.
+            c.coarse_now.set(0);
+        });
     }
 }
 

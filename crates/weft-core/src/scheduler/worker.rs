@@ -154,7 +154,10 @@ impl WorkerCx {
         while let Some(task) = self.queue.pop() {
             drop(task);
         }
-        context::with(|c| c.worker.set(std::ptr::null()));
+        context::with(|c| {
+            c.worker.set(std::ptr::null());
+            c.coarse_now.set(0);
+        });
     }
 
     /// Refreshes the coarse clock spawns are stamped with, and whether this worker times its
