@@ -10,11 +10,11 @@
 //! task's name and location in the registry by id, under the shard's lock: it never follows
 //! a pointer to a task that may have finished.
 //!
-//! Orderings: the clock's words are statistics read by the watchdog and by metrics; a torn view (the start
-//! of one poll with the id of the next) can only misname a report, never touch memory, and
-//! the sequence number (bumped before and after each timed poll) lets the watchdog see it:
-//! it reads the sequence, then the fields, then the sequence again (`Acquire`, pairing with
-//! the worker's `Release` stores), and skips the look if it changed.
+//! Orderings: the clock's words are statistics read by the watchdog and by metrics; a torn
+//! view (the start of one poll with the id of the next) can only misname a report, never
+//! touch memory, and the sequence number (bumped before and after each timed poll) lets a
+//! reader see it: it reads the sequence, then the fields, then the sequence again
+//! (`Acquire`, pairing with the worker's `Release` stores), and skips the look if it changed.
 
 use super::metrics::WorkerCounters;
 use crate::task::{Notified, Registry, TaskId, TaskInfo};

@@ -45,8 +45,8 @@ pub(crate) struct WorkerCx {
     queue: LocalQueue<Notified>,
     parker: Parker,
     tick: Cell<u32>,
-    /// Spin-loop hints between search rounds now: doubled when a search found work after a
-    /// spin, halved when a search that spun found nothing (see `search`).
+    /// Spin-loop hints between search rounds now: back to the most when a search found work
+    /// after a spin, halved when a search that spun found nothing (see `search`).
     spins: Cell<u32>,
     lifo_polls: Cell<u32>,
     searching: Cell<bool>,
