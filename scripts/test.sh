@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --workspace
+cargo test --workspace --all-features
 
 out=$(cargo run --release --example tour)
 printf '%s\n' "$out"

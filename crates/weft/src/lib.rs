@@ -91,6 +91,8 @@
 //! injector, work stealing, and an idle protocol that wakes a sleeping worker only when nobody
 //! is already looking for work. See `docs/architecture.md` in the repository.
 
+#[cfg(feature = "hyper")]
+pub mod hyper;
 mod join;
 mod join_tuple;
 mod maybe_done;

@@ -49,10 +49,12 @@ pub fn example_path(name: &str) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
     if !dir.join(name).exists() {
-        let built = std::process::Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "weft", "--example", name])
-            .status()
-            .unwrap();
+        let mut build = std::process::Command::new(env!("CARGO"));
+        build.args(["build", "-q", "-p", "weft", "--example", name]);
+        if name.starts_with("hyper_") {
+            build.args(["--features", "hyper"]);
+        }
+        let built = build.status().unwrap();
         assert!(built.success(), "cargo could not build example {name}");
     }
     dir.join(name)
