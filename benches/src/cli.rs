@@ -1,5 +1,6 @@
 //! Command-line options.
 
+use crate::http::HttpRow;
 use crate::workload::Workload;
 
 /// What to run, from the command line.
@@ -11,9 +12,9 @@ pub(crate) struct Options {
     pub(crate) warmup: usize,
     /// The workloads to run, in table order.
     pub(crate) workloads: Vec<Workload>,
-    /// Whether to run the HTTP row (`http_hello` under wrk).
-    pub(crate) http: bool,
-    /// Measured wrk runs per runtime for the HTTP row.
+    /// The HTTP rows to run (under wrk), in table order.
+    pub(crate) http: Vec<HttpRow>,
+    /// Measured wrk runs per runtime for each HTTP row.
     pub(crate) http_rounds: usize,
     /// Seconds each wrk run lasts.
     pub(crate) http_seconds: u64,
@@ -28,7 +29,7 @@ usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]... [--http
                     (default 30)
   --warmup N        unmeasured rounds per workload first (default 3)
   --only NAME       run only these workloads (repeatable, or comma-separated)
-  --http-rounds N   measured wrk runs per runtime for http_hello (default 3)
+  --http-rounds N   measured wrk runs per runtime for each HTTP row (default 3)
   --http-seconds S  length of each wrk run (default 5, as `wrk -t1 -c50 -d5s`)
 
 workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn,
@@ -36,10 +37,8 @@ call_soon, oneshot_round_trip, blocking_many, blocking_mixed, timeout_not_firing
 timer_insert_cancel, tcp_echo, mutex_contended, semaphore_acquire, mpsc_bounded, mpsc_unbounded,
 broadcast_fanout, mpsc_round_trip, queue_join, select_two_channels, process_spawn_wait,
 process_cat_pipe, local_spawn_many, local_yield_many, local_ping_pong, local_chained_spawn,
-http_hello (needs wrk: benches/run.sh installs it)";
-
-/// The name `--only` takes for the HTTP row.
-const HTTP: &str = "http_hello";
+and the HTTP rows (need wrk: benches/run.sh installs it): http_hello, hyper_hello,
+hyper_hello_c256";
 
 impl Options {
     /// Parses `args` (without the program name). `Err` holds the message to print: usage for
@@ -48,7 +47,7 @@ impl Options {
         let mut rounds = 30;
         let mut warmup = 3;
         let mut only: Vec<Workload> = Vec::new();
-        let mut only_http = false;
+        let mut only_http: Vec<HttpRow> = Vec::new();
         let mut http_rounds = 3;
         let mut http_seconds = 5;
         let mut args = args.into_iter();
@@ -68,8 +67,10 @@ impl Options {
                 "--warmup" => warmup = number(&flag, &value()?)?,
                 "--only" => {
                     for name in value()?.split(',').filter(|n| !n.is_empty()) {
-                        if name == HTTP {
-                            only_http = true;
+                        if let Some(row) = HttpRow::from_name(name) {
+                            if !only_http.contains(&row) {
+                                only_http.push(row);
+                            }
                             continue;
                         }
                         let w = Workload::from_name(name)
@@ -91,7 +92,7 @@ impl Options {
         if http_seconds == 0 {
             return Err("--http-seconds must be at least 1".to_owned());
         }
-        let everything = only.is_empty() && !only_http;
+        let everything = only.is_empty() && only_http.is_empty();
         let workloads = Workload::ALL
             .into_iter()
             .filter(|w| everything || only.contains(w))
@@ -100,7 +101,14 @@ impl Options {
             rounds,
             warmup,
             workloads,
-            http: (everything || only_http) && http_rounds > 0,
+            http: if http_rounds == 0 {
+                Vec::new()
+            } else {
+                HttpRow::ALL
+                    .into_iter()
+                    .filter(|r| everything || only_http.contains(r))
+                    .collect()
+            },
             http_rounds,
             http_seconds,
         })

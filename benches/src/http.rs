@@ -1,6 +1,10 @@
-//! The HTTP row: each runtime serves the same plain HTTP/1.1 "hello" (the server of
-//! `crates/weft/examples/http_hello.rs`: keep-alive, pipelining, no framework) on loopback, and
-//! `wrk` drives it from another process. Requests per second, higher is better.
+//! The HTTP rows: each runtime serves the same HTTP/1.1 "hello" on loopback, and `wrk` drives
+//! it from another process; requests per second, higher is better. `http_hello` is the server
+//! of `crates/weft/examples/http_hello.rs` (keep-alive, pipelining, no framework);
+//! `hyper_hello` is hyper 1.x's HTTP/1 server with each runtime's own glue (weft:
+//! `weft::hyper`; tokio: hyper-util's `TokioIo` and `TokioTimer`; smol: smol-hyper's
+//! `FuturesIo` and `SmolTimer`), a timer set so hyper's header-read timeout is armed per request
+//! as in a real server.
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -13,8 +17,65 @@ pub(crate) const RESPONSE: &[u8] =
 /// Bytes each connection reads at a time (a request head must fit).
 pub(crate) const READ_BUFFER: usize = 8192;
 
-/// wrk's connections (`-c`), one wrk thread (`-t1`).
-pub(crate) const WRK_CONNECTIONS: usize = 50;
+/// The rows wrk drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HttpRow {
+    /// The hand-written hello server, 50 connections.
+    Hello,
+    /// hyper's server, 50 connections.
+    Hyper,
+    /// hyper's server, 256 connections.
+    Hyper256,
+}
+
+impl HttpRow {
+    /// Every row, in table order.
+    pub(crate) const ALL: [HttpRow; 3] = [HttpRow::Hello, HttpRow::Hyper, HttpRow::Hyper256];
+
+    /// The row's name in the table and for `--only`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            HttpRow::Hello => "http_hello",
+            HttpRow::Hyper => "hyper_hello",
+            HttpRow::Hyper256 => "hyper_hello_c256",
+        }
+    }
+
+    /// wrk's connections (`-c`), with one wrk thread (`-t1`).
+    pub(crate) fn connections(self) -> usize {
+        match self {
+            HttpRow::Hello | HttpRow::Hyper => 50,
+            HttpRow::Hyper256 => 256,
+        }
+    }
+
+    /// The row named `name`.
+    pub(crate) fn from_name(name: &str) -> Option<HttpRow> {
+        HttpRow::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// Starts this row's server on `subject`.
+    pub(crate) fn serve(self, subject: &dyn crate::workload::Subject) -> Server {
+        match self {
+            HttpRow::Hello => subject.http_hello(),
+            HttpRow::Hyper | HttpRow::Hyper256 => subject.hyper_hello(),
+        }
+    }
+}
+
+/// The hyper rows' service: "Hello, world!" as text, for every request.
+pub(crate) async fn hyper_hello(
+    _: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, std::convert::Infallible> {
+    let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(
+        b"Hello, world!",
+    )));
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
+    Ok(response)
+}
 
 /// A running server; dropping it stops accepting (open connections end when wrk closes them).
 pub(crate) struct Server {
@@ -109,17 +170,18 @@ pub(crate) fn wrk_available() -> bool {
         .is_ok_and(|o| !o.stdout.is_empty() || !o.stderr.is_empty())
 }
 
-/// Runs `wrk -t1 -c50 -d{duration}` against `addr` and returns its requests per second.
+/// Runs `wrk -t1 -c{connections} -d{duration}` against `addr` and returns its requests per
+/// second.
 ///
 /// # Panics
 ///
 /// If wrk cannot run, or reports socket errors or non-2xx responses: a server that fails
 /// requests must not look fast.
-pub(crate) fn run_wrk(addr: SocketAddr, duration: Duration) -> f64 {
+pub(crate) fn run_wrk(addr: SocketAddr, connections: usize, duration: Duration) -> f64 {
     let out = Command::new("wrk")
         .args([
             "-t1",
-            &format!("-c{WRK_CONNECTIONS}"),
+            &format!("-c{connections}"),
             &format!("-d{}s", duration.as_secs().max(1)),
             &format!("http://{addr}/"),
         ])

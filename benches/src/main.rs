@@ -80,10 +80,10 @@ fn main() {
             }
         })
         .collect();
-    let http = if opts.http {
-        measure_http(&subjects, &opts, &watchdog)
-    } else {
+    let http = if opts.http.is_empty() {
         None
+    } else {
+        measure_http(&subjects, &opts, &watchdog)
     };
     watchdog.disarm();
     print!("{}", report::render(&rows));
@@ -92,37 +92,46 @@ fn main() {
     }
 }
 
-/// The HTTP row: each runtime serves `http_hello` while wrk drives it; one unmeasured 1 s run
-/// each, then `http_rounds` measured runs each, alternating. `None` (and a note on stderr)
+/// The HTTP rows: for each, every runtime serves it while wrk drives it; one unmeasured 1 s
+/// run each, then `http_rounds` measured runs each, alternating. `None` (and a note on stderr)
 /// when wrk is not installed.
 fn measure_http(
     subjects: &[Box<dyn Subject>],
     opts: &Options,
     watchdog: &Watchdog,
-) -> Option<Vec<(&'static str, Vec<f64>)>> {
+) -> Option<Vec<report::HttpResult>> {
     if !http::wrk_available() {
-        eprintln!("http_hello: wrk not found, skipped (benches/run.sh installs it)");
+        eprintln!("HTTP rows: wrk not found, skipped (benches/run.sh installs it)");
         return None;
     }
-    let servers: Vec<http::Server> = subjects.iter().map(|s| s.http_hello()).collect();
-    let mut samples = vec![Vec::new(); subjects.len()];
-    for round in 0..=opts.http_rounds {
-        for k in 0..subjects.len() {
-            let i = (round + k) % subjects.len();
-            watchdog.arm(format!(
-                "http_hello on {} (round {round})",
-                subjects[i].name()
-            ));
-            let seconds = if round == 0 { 1 } else { opts.http_seconds };
-            let rps = http::run_wrk(servers[i].addr, std::time::Duration::from_secs(seconds));
-            if round > 0 {
-                samples[i].push(rps);
+    let mut results = Vec::new();
+    for &row in &opts.http {
+        let servers: Vec<http::Server> = subjects.iter().map(|s| row.serve(s.as_ref())).collect();
+        let mut samples = vec![Vec::new(); subjects.len()];
+        for round in 0..=opts.http_rounds {
+            for k in 0..subjects.len() {
+                let i = (round + k) % subjects.len();
+                watchdog.arm(format!(
+                    "{} on {} (round {round})",
+                    row.name(),
+                    subjects[i].name()
+                ));
+                let seconds = if round == 0 { 1 } else { opts.http_seconds };
+                let duration = std::time::Duration::from_secs(seconds);
+                let rps = http::run_wrk(servers[i].addr, row.connections(), duration);
+                if round > 0 {
+                    samples[i].push(rps);
+                }
             }
         }
+        drop(servers);
+        eprintln!("{}: done", row.name());
+        results.push(report::HttpResult {
+            row,
+            runtimes: subjects.iter().map(|s| s.name()).zip(samples).collect(),
+        });
     }
-    drop(servers);
-    eprintln!("http_hello: done");
-    Some(subjects.iter().map(|s| s.name()).zip(samples).collect())
+    Some(results)
 }
 
 /// Runs `workload` on every subject (`run(i)` runs one iteration on the one called `names[i]`):

@@ -93,34 +93,59 @@ pub(crate) fn render(rows: &[Row]) -> String {
     out
 }
 
-/// Renders the HTTP row: median requests per second under wrk, and weft's time per request
+/// One HTTP row's measurements: requests per second per run, per runtime (weft first).
+pub(crate) struct HttpResult {
+    pub(crate) row: crate::http::HttpRow,
+    pub(crate) runtimes: Vec<(&'static str, Vec<f64>)>,
+}
+
+/// Renders the HTTP rows: median requests per second under wrk, and weft's time per request
 /// relative to the best peer's (best peer's requests/s divided by weft's), so that, as in the
 /// other tables, below 1.00 means weft is faster.
-pub(crate) fn render_http(runtimes: &[(&'static str, Vec<f64>)], seconds: u64) -> String {
-    let medians: Vec<f64> = runtimes.iter().map(|(_, s)| median_f64(s)).collect();
+pub(crate) fn render_http(results: &[HttpResult], seconds: u64) -> String {
+    let Some(first) = results.first() else {
+        return String::new();
+    };
     let mut out = "| workload (wrk, median requests/s) |".to_owned();
-    for (name, _) in runtimes {
+    for (name, _) in &first.runtimes {
         out += &format!(" {name} |");
     }
     out += " weft / best peer (time per request) |\n|---|";
-    out += &"---:|".repeat(runtimes.len() + 1);
-    out += "\n| http_hello |";
-    for m in &medians {
-        out += &format!(" {m:.0} |");
+    out += &"---:|".repeat(first.runtimes.len() + 1);
+    out += "\n";
+    for result in results {
+        let medians: Vec<f64> = result.runtimes.iter().map(|(_, s)| median_f64(s)).collect();
+        out += &format!("| {} |", result.row.name());
+        for m in &medians {
+            out += &format!(" {m:.0} |");
+        }
+        let weft = medians.first().copied().unwrap_or(0.0);
+        let best = medians.iter().skip(1).copied().fold(0.0, f64::max);
+        if weft > 0.0 {
+            out += &format!(" {:.2} |\n", best / weft);
+        } else {
+            out += " n/a |\n";
+        }
     }
-    let weft = medians.first().copied().unwrap_or(0.0);
-    let best = medians.iter().skip(1).copied().fold(0.0, f64::max);
-    if weft > 0.0 {
-        out += &format!(" {:.2} |\n", best / weft);
-    } else {
-        out += " n/a |\n";
+    out += "\n";
+    for result in results {
+        let row = result.row;
+        let server = match row {
+            crate::http::HttpRow::Hello => {
+                "HTTP/1.1 hello server (keep-alive, the server of examples/http_hello.rs)"
+            }
+            crate::http::HttpRow::Hyper | crate::http::HttpRow::Hyper256 => {
+                "hyper 1.x HTTP/1 hello server, with its own glue (weft::hyper; hyper-util's \
+                 TokioIo and TokioTimer; smol-hyper's FuturesIo and SmolTimer)"
+            }
+        };
+        out += &format!(
+            "- `{}`: `wrk -t1 -c{} -d{seconds}s` against each runtime's {server} on loopback; \
+             wrk runs in its own process on the same 2 cores\n",
+            row.name(),
+            row.connections()
+        );
     }
-    out += &format!(
-        "\n- `http_hello`: `wrk -t1 -c{} -d{seconds}s` against each runtime's HTTP/1.1 hello \
-         server (keep-alive, the server of examples/http_hello.rs) on loopback; wrk runs in \
-         its own process on the same 2 cores\n",
-        crate::http::WRK_CONNECTIONS
-    );
     out
 }
 

@@ -152,6 +152,9 @@ pub(crate) trait Subject {
     /// Starts the HTTP hello server (`crate::http`) on loopback, on the runtime; it serves
     /// until the returned [`Server`](crate::http::Server) is dropped.
     fn http_hello(&self) -> crate::http::Server;
+    /// Starts the hyper hello server (`crate::http::hyper_hello` under hyper's HTTP/1 server,
+    /// with the runtime's own hyper glue) on loopback.
+    fn hyper_hello(&self) -> crate::http::Server;
 }
 
 /// One runtime's one-thread flavour, for the `local_*` rows: weft's `LocalRuntime`, tokio's

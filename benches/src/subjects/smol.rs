@@ -644,6 +644,20 @@ impl Subject for Smol {
     }
 
     fn http_hello(&self) -> Server {
+        self.serve(serve_http)
+    }
+
+    fn hyper_hello(&self) -> Server {
+        self.serve(serve_hyper)
+    }
+}
+
+impl Smol {
+    /// Accepts on a loopback port, one task running `connection` per accepted stream.
+    fn serve<F: Future<Output = ()> + Send + 'static>(
+        &self,
+        connection: fn(async_io::Async<std::net::TcpStream>) -> F,
+    ) -> Server {
         let listener =
             async_io::Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
         let addr = listener.get_ref().local_addr().expect("addr");
@@ -651,7 +665,7 @@ impl Subject for Smol {
         let accept = self.ex.spawn(async move {
             loop {
                 if let Ok((stream, _)) = listener.accept().await {
-                    ex.spawn(serve_http(stream)).detach();
+                    ex.spawn(connection(stream)).detach();
                 }
             }
         });
@@ -661,6 +675,18 @@ impl Subject for Smol {
             stop: Box::new(move || drop(accept)),
         }
     }
+}
+
+/// One `hyper_hello` connection: hyper's HTTP/1 server over smol-hyper's glue.
+async fn serve_hyper(stream: async_io::Async<std::net::TcpStream>) {
+    stream.get_ref().set_nodelay(true).expect("nodelay");
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(smol_hyper::rt::SmolTimer::new())
+        .serve_connection(
+            smol_hyper::rt::FuturesIo::new(stream),
+            hyper::service::service_fn(crate::http::hyper_hello),
+        )
+        .await;
 }
 
 /// One `http_hello` connection.

@@ -559,6 +559,20 @@ impl Subject for Tokio {
     }
 
     fn http_hello(&self) -> Server {
+        self.serve(serve_http)
+    }
+
+    fn hyper_hello(&self) -> Server {
+        self.serve(serve_hyper)
+    }
+}
+
+impl Tokio {
+    /// Accepts on a loopback port, one task running `connection` per accepted stream.
+    fn serve<F: Future<Output = ()> + Send + 'static>(
+        &self,
+        connection: fn(tokio::net::TcpStream) -> F,
+    ) -> Server {
         let listener = self
             .rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -567,7 +581,7 @@ impl Subject for Tokio {
         let accept = self.rt.spawn(async move {
             loop {
                 if let Ok((stream, _)) = listener.accept().await {
-                    drop(tokio::spawn(serve_http(stream)));
+                    drop(tokio::spawn(connection(stream)));
                 }
             }
         });
@@ -576,6 +590,18 @@ impl Subject for Tokio {
             stop: Box::new(move || accept.abort()),
         }
     }
+}
+
+/// One `hyper_hello` connection: hyper's HTTP/1 server over hyper-util's tokio glue.
+async fn serve_hyper(stream: tokio::net::TcpStream) {
+    stream.set_nodelay(true).expect("nodelay");
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper::service::service_fn(crate::http::hyper_hello),
+        )
+        .await;
 }
 
 /// One `http_hello` connection: answer every complete request until the client closes.

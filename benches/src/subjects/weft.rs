@@ -520,6 +520,20 @@ impl Subject for Weft {
     }
 
     fn http_hello(&self) -> Server {
+        self.serve(serve_http)
+    }
+
+    fn hyper_hello(&self) -> Server {
+        self.serve(serve_hyper)
+    }
+}
+
+impl Weft {
+    /// Accepts on a loopback port, one task running `connection` per accepted stream.
+    fn serve<F: Future<Output = ()> + Send + 'static>(
+        &self,
+        connection: fn(weft::net::TcpStream) -> F,
+    ) -> Server {
         let listener = self
             .rt
             .block_on(weft::net::TcpListener::bind("127.0.0.1:0"))
@@ -528,7 +542,7 @@ impl Subject for Weft {
         let accept = self.rt.spawn(async move {
             loop {
                 if let Ok((stream, _)) = listener.accept().await {
-                    drop(weft::spawn(serve_http(stream)));
+                    drop(weft::spawn(connection(stream)));
                 }
             }
         });
@@ -537,6 +551,18 @@ impl Subject for Weft {
             stop: Box::new(move || accept.abort()),
         }
     }
+}
+
+/// One `hyper_hello` connection: hyper's HTTP/1 server over `weft::hyper`.
+async fn serve_hyper(stream: weft::net::TcpStream) {
+    stream.set_nodelay(true).expect("nodelay");
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(weft::hyper::Timer::new())
+        .serve_connection(
+            weft::hyper::Io::new(stream),
+            hyper::service::service_fn(crate::http::hyper_hello),
+        )
+        .await;
 }
 
 /// One `http_hello` connection.
