@@ -63,6 +63,18 @@ impl Instant {
     pub fn into_std(self) -> std::time::Instant {
         self.0
     }
+
+    /// The instant on the current runtime's clock that is as far from its now as `deadline`
+    /// is from the real now: `deadline` itself unless some runtime's clock is paused (then two
+    /// clock reads map it). For deadlines computed by code that only knows std's clock
+    /// (hyper's timeouts, through `weft::hyper::Timer`).
+    pub fn from_real_deadline(deadline: std::time::Instant) -> Instant {
+        if !crate::clock::any_virtual() {
+            return Instant(deadline);
+        }
+        let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+        Instant::now().saturating_add(remaining)
+    }
 }
 
 impl From<std::time::Instant> for Instant {

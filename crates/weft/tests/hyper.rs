@@ -95,6 +95,31 @@ fn http1_requests_on_one_keep_alive_connection() {
 }
 
 #[test]
+fn a_one_mebibyte_body_comes_back_whole() {
+    common::runtime(2).block_on(async {
+        let addr = serve().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
+            .await
+            .unwrap();
+        weft::spawn(conn);
+        // Every byte different from its neighbours, so a lost or repeated read shows.
+        let body: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
+        let request = Request::post("/big")
+            .header("host", "localhost")
+            .body(Full::new(Bytes::from(body.clone())))
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        let back = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&back[..b"POST /big:".len()], b"POST /big:");
+        assert!(
+            back[b"POST /big:".len()..] == body[..],
+            "the body came back altered"
+        );
+    });
+}
+
+#[test]
 fn http2_with_prior_knowledge_multiplexes_requests() {
     common::runtime(2).block_on(async {
         let addr = serve().await;

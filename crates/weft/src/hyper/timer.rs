@@ -39,19 +39,17 @@ impl Future for HyperSleep {
 
 impl hyper::rt::Sleep for HyperSleep {}
 
-/// How far `deadline` (hyper measures with std's clock) is from now, so that a runtime whose
-/// clock is paused sleeps the same length on its own clock.
-fn remaining(deadline: Instant) -> Duration {
-    deadline.saturating_duration_since(Instant::now())
-}
-
 impl hyper::rt::Timer for Timer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(HyperSleep(crate::time::sleep(duration)))
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        self.sleep(remaining(deadline))
+        // hyper's deadlines are on std's clock: the same instant, unless a runtime's clock is
+        // paused (then as far from its now). No clock read in the common case: hyper sets a
+        // header-read deadline per request.
+        let deadline = weft_timer::Instant::from_real_deadline(deadline);
+        Box::pin(HyperSleep(crate::time::sleep_until(deadline)))
     }
 
     fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
@@ -59,7 +57,7 @@ impl hyper::rt::Timer for Timer {
             // Moves the timer entry instead of making a new one (a keep-alive timer is reset
             // on every request).
             Some(ours) => {
-                let deadline = crate::time::Instant::now() + remaining(new_deadline);
+                let deadline = weft_timer::Instant::from_real_deadline(new_deadline);
                 Pin::new(&mut ours.get_mut().0).reset(deadline);
             }
             None => *sleep = self.sleep_until(new_deadline),
