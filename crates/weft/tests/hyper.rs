@@ -208,6 +208,37 @@ fn header_read_timeout_fires_through_weft_timers() {
 }
 
 #[test]
+fn hyper_timeouts_follow_a_paused_clock() {
+    let rt = weft::runtime::Builder::new()
+        .worker_threads(2)
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use weft::io::AsyncWriteExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        weft::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(Timer::new())
+                .header_read_timeout(Duration::from_secs(3600))
+                .serve_connection(Io::new(stream), hyper::service::service_fn(echo))
+                .await;
+        });
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(b"GET / HT").await.unwrap();
+        let started = weft::time::Instant::now();
+        // Nothing else to do: the paused clock jumps to hyper's deadline an hour on (and, were
+        // hyper's sleep not on this clock, to this guard's two hours, failing the test).
+        weft::time::timeout(Duration::from_secs(7200), read_to_close(&mut stream))
+            .await
+            .expect("hyper's header-read timeout did not fire on the paused clock");
+        assert!(started.elapsed() >= Duration::from_secs(3600));
+    });
+}
+
+#[test]
 fn a_slow_client_stalls_nobody() {
     common::runtime(1).block_on(async {
         use weft::io::AsyncWriteExt;
