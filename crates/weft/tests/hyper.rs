@@ -238,6 +238,35 @@ fn hyper_timeouts_follow_a_paused_clock() {
     });
 }
 
+/// A stream that claims to have read more than the buffer it was given.
+struct Liar;
+
+impl weft::io::AsyncRead for Liar {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::Poll::Ready(Ok(buf.len() + 1))
+    }
+}
+
+#[test]
+fn a_stream_that_overstates_a_read_gets_an_error_not_memory() {
+    common::runtime(1).block_on(async {
+        let mut io = Io::new(Liar);
+        let mut buf = vec![0u8; 64];
+        let result = std::future::poll_fn(|cx| {
+            let mut read_buf = hyper::rt::ReadBuf::new(&mut buf);
+            let pinned = std::pin::Pin::new(&mut io);
+            hyper::rt::Read::poll_read(pinned, cx, read_buf.unfilled())
+        })
+        .await;
+        let err = result.unwrap_err();
+        assert!(err.to_string().contains("claimed"), "{err}");
+    });
+}
+
 #[test]
 fn a_slow_client_stalls_nobody() {
     common::runtime(1).block_on(async {

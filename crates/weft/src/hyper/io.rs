@@ -98,13 +98,19 @@ impl<T: AsyncRead> hyper::rt::Read for Io<T> {
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending => return Poll::Pending,
         };
+        if n > len {
+            // `AsyncRead` is a safe trait: a wrong count must not reach `advance`.
+            return Poll::Ready(Err(io::Error::other(format!(
+                "the stream claimed {n} bytes read into a buffer of {len}"
+            ))));
+        }
         if n == *this.window {
             *this.window = (*this.window * 2).min(MAX_WINDOW);
         } else if n < *this.window / 4 {
             *this.window = (*this.window / 2).max(MIN_WINDOW);
         }
-        // SAFETY: the stream filled the first `n` bytes (`n` is at most the slice's length, as
-        // `AsyncRead` promises; and they were initialised anyway).
+        // SAFETY: `n` is at most the slice's length (checked above), and those bytes are
+        // initialised (zeroed, then written by the stream).
         unsafe { buf.advance(n) };
         Poll::Ready(Ok(()))
     }
