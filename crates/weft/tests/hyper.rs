@@ -59,6 +59,16 @@ async fn serve_counting() -> (SocketAddr, Arc<AtomicUsize>) {
     (addr, accepted)
 }
 
+/// An HTTP/1 client connection to `addr`, its connection task spawned.
+async fn http1_client(addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
+        .await
+        .unwrap();
+    weft::spawn(conn);
+    sender
+}
+
 fn request(path: &str, body: &'static str) -> Request<Full<Bytes>> {
     Request::post(path)
         .header("host", "localhost")
@@ -75,11 +85,7 @@ async fn text(response: Response<Incoming>) -> String {
 fn http1_requests_on_one_keep_alive_connection() {
     common::runtime(2).block_on(async {
         let addr = serve().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
-            .await
-            .unwrap();
-        weft::spawn(conn);
+        let mut sender = http1_client(addr).await;
         for i in 0..10 {
             // The connection is ready for the next request once it has finished the last.
             sender.ready().await.unwrap();
@@ -98,11 +104,7 @@ fn http1_requests_on_one_keep_alive_connection() {
 fn a_one_mebibyte_body_comes_back_whole() {
     common::runtime(2).block_on(async {
         let addr = serve().await;
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
-            .await
-            .unwrap();
-        weft::spawn(conn);
+        let mut sender = http1_client(addr).await;
         // Every byte different from its neighbours, so a lost or repeated read shows.
         let body: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
         let request = Request::post("/big")
@@ -157,11 +159,7 @@ fn a_hundred_concurrent_keep_alive_clients() {
         let clients: Vec<_> = (0..100)
             .map(|c| {
                 weft::spawn(async move {
-                    let stream = TcpStream::connect(addr).await.unwrap();
-                    let (mut sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
-                        .await
-                        .unwrap();
-                    weft::spawn(conn);
+                    let mut sender = http1_client(addr).await;
                     for i in 0..10 {
                         sender.ready().await.unwrap();
                         let response = sender
@@ -279,11 +277,7 @@ fn a_slow_client_stalls_nobody() {
             .unwrap();
         // Others are served meanwhile, on the one worker.
         for i in 0..20 {
-            let stream = TcpStream::connect(addr).await.unwrap();
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(Io::new(stream))
-                .await
-                .unwrap();
-            weft::spawn(conn);
+            let mut sender = http1_client(addr).await;
             let response = sender
                 .send_request(request(&format!("/fast/{i}"), ""))
                 .await
