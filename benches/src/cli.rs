@@ -18,6 +18,8 @@ pub(crate) struct Options {
     pub(crate) http_rounds: usize,
     /// Seconds each wrk run lasts.
     pub(crate) http_seconds: u64,
+    /// Run the workloads on this runtime only, with no report (for `strace -c`, `perf`).
+    pub(crate) alone: Option<String>,
 }
 
 /// The text `--help` prints.
@@ -31,6 +33,8 @@ usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]... [--http
   --only NAME       run only these workloads (repeatable, or comma-separated)
   --http-rounds N   measured wrk runs per runtime for each HTTP row (default 3)
   --http-seconds S  length of each wrk run (default 5, as `wrk -t1 -c50 -d5s`)
+  --alone NAME      run the workloads `--rounds` times on one runtime (weft, tokio or smol)
+                    and the HTTP rows once each, with no report: for strace -c or perf
 
 workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn,
 call_soon, oneshot_round_trip, blocking_many, blocking_mixed, timeout_not_firing, sleep_many,
@@ -50,6 +54,7 @@ impl Options {
         let mut only_http: Vec<HttpRow> = Vec::new();
         let mut http_rounds = 3;
         let mut http_seconds = 5;
+        let mut alone = None;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -82,6 +87,13 @@ impl Options {
                 }
                 "--http-rounds" => http_rounds = number(&flag, &value()?)?,
                 "--http-seconds" => http_seconds = number(&flag, &value()?)? as u64,
+                "--alone" => {
+                    let name = value()?;
+                    if !["weft", "tokio", "smol"].contains(&name.as_str()) {
+                        return Err(format!("--alone takes weft, tokio or smol, not {name:?}"));
+                    }
+                    alone = Some(name);
+                }
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
             }
@@ -111,6 +123,7 @@ impl Options {
             },
             http_rounds,
             http_seconds,
+            alone,
         })
     }
 }

@@ -29,6 +29,10 @@ fn main() {
             std::process::exit(if msg.starts_with("usage") { 0 } else { 2 });
         }
     };
+    if let Some(name) = &opts.alone {
+        run_alone(name, &opts);
+        return;
+    }
     let command: Vec<String> = std::env::args().collect();
     println!("# weft vs tokio vs smol\n");
     println!("- date: {}", machine::now_utc());
@@ -89,6 +93,39 @@ fn main() {
     print!("{}", report::render(&rows));
     if let Some(http) = http {
         print!("\n{}", report::render_http(&http, opts.http_seconds));
+    }
+}
+
+/// `--alone`: the workloads on one runtime, `rounds` times each, and the HTTP rows once each,
+/// reporting nothing but progress on stderr (what a syscall count or a profile wants).
+fn run_alone(name: &str, opts: &Options) {
+    let subject: Box<dyn Subject> = match name {
+        "weft" => Box::new(Weft::new()),
+        "tokio" => Box::new(Tokio::new()),
+        _ => Box::new(Smol::new()),
+    };
+    let local: Box<dyn LocalSubject> = match name {
+        "weft" => Box::new(WeftLocal::new()),
+        "tokio" => Box::new(TokioLocal::new()),
+        _ => Box::new(SmolLocal::new()),
+    };
+    for &w in &opts.workloads {
+        for _ in 0..opts.rounds {
+            if w.is_local() {
+                w.run_local(local.as_ref());
+            } else {
+                w.run(subject.as_ref());
+            }
+        }
+        eprintln!("{} on {name}: {} rounds", w.name(), opts.rounds);
+    }
+    if !opts.http.is_empty() && http::wrk_available() {
+        for &row in &opts.http {
+            let server = row.serve(subject.as_ref());
+            let duration = std::time::Duration::from_secs(opts.http_seconds);
+            let rps = http::run_wrk(server.addr, row.connections(), duration);
+            eprintln!("{} on {name}: {rps:.0} requests/s", row.name());
+        }
     }
 }
 
