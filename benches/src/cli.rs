@@ -36,7 +36,7 @@ usage: weft-benches [--rounds N] [--warmup N] [--only NAME[,NAME...]]... [--http
   --alone NAME      run the workloads `--rounds` times on one runtime (weft, tokio or smol)
                     and the HTTP rows once each, with no report: for strace -c or perf
 
-workloads: spawn_many_task, spawn_many_outside, yield_many, ping_pong, chained_spawn,
+workloads: spawn_many_task, spawn_many_outside, spawn_many_remote_busy, yield_many, ping_pong, chained_spawn,
 call_soon, oneshot_round_trip, blocking_many, blocking_mixed, timeout_not_firing, sleep_many,
 timer_insert_cancel, tcp_echo, mutex_contended, semaphore_acquire, mpsc_bounded, mpsc_unbounded,
 broadcast_fanout, mpsc_round_trip, queue_join, select_two_channels, process_spawn_wait,

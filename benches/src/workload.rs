@@ -83,6 +83,10 @@ pub(crate) trait Subject {
     /// From the calling (non-worker) thread, spawn `n` trivial tasks through the runtime's
     /// handle, then block on awaiting all their handles.
     fn spawn_many_outside(&self, n: usize);
+    /// As `spawn_many_outside`, while every worker is busy: first one task per worker that
+    /// yields in a loop until told to stop (tokio's `spawn_many_remote_busy` shape), then the
+    /// `n` spawns from the calling thread, awaited; then the busy tasks are stopped and awaited.
+    fn spawn_many_remote_busy(&self, n: usize);
     /// Spawn `tasks` tasks that each yield `yields` times, and await them all.
     fn yield_many(&self, tasks: usize, yields: usize);
     /// Two tasks bounce a message `rounds` times over two `async_channel::bounded(1)` channels.
@@ -186,6 +190,8 @@ pub(crate) enum Workload {
     SpawnManyTask,
     /// See [`Subject::spawn_many_outside`].
     SpawnManyOutside,
+    /// See [`Subject::spawn_many_remote_busy`].
+    SpawnManyRemoteBusy,
     /// See [`Subject::yield_many`].
     YieldMany,
     /// See [`Subject::ping_pong`].
@@ -240,9 +246,10 @@ pub(crate) enum Workload {
 
 impl Workload {
     /// Every workload, in the order the table lists them.
-    pub(crate) const ALL: [Workload; 27] = [
+    pub(crate) const ALL: [Workload; 28] = [
         Workload::SpawnManyTask,
         Workload::SpawnManyOutside,
+        Workload::SpawnManyRemoteBusy,
         Workload::YieldMany,
         Workload::PingPong,
         Workload::ChainedSpawn,
@@ -275,6 +282,7 @@ impl Workload {
         match self {
             Workload::SpawnManyTask => "spawn_many_task",
             Workload::SpawnManyOutside => "spawn_many_outside",
+            Workload::SpawnManyRemoteBusy => "spawn_many_remote_busy",
             Workload::YieldMany => "yield_many",
             Workload::PingPong => "ping_pong",
             Workload::ChainedSpawn => "chained_spawn",
@@ -310,6 +318,10 @@ impl Workload {
             Workload::SpawnManyOutside => {
                 format!("{SPAWN_MANY} spawns from the main thread, await all")
             }
+            Workload::SpawnManyRemoteBusy => format!(
+                "{SPAWN_MANY} spawns from the main thread while every worker runs a yield loop, \
+                 await all"
+            ),
             Workload::YieldMany => format!("{YIELD_TASKS} tasks x {YIELDS_PER_TASK} yields"),
             Workload::PingPong => format!("{PING_PONG_ROUNDS} round trips, bounded(1) channels"),
             Workload::ChainedSpawn => format!("chain of {CHAIN_DEPTH} spawns"),
@@ -421,6 +433,7 @@ impl Workload {
         match self {
             Workload::SpawnManyTask => subject.spawn_many_task(SPAWN_MANY),
             Workload::SpawnManyOutside => subject.spawn_many_outside(SPAWN_MANY),
+            Workload::SpawnManyRemoteBusy => subject.spawn_many_remote_busy(SPAWN_MANY),
             Workload::YieldMany => subject.yield_many(YIELD_TASKS, YIELDS_PER_TASK),
             Workload::PingPong => subject.ping_pong(PING_PONG_ROUNDS),
             Workload::ChainedSpawn => subject.chained_spawn(CHAIN_DEPTH),

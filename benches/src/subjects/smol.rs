@@ -139,6 +139,30 @@ impl Subject for Smol {
         });
     }
 
+    fn spawn_many_remote_busy(&self, n: usize) {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let busy: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                let stop = stop.clone();
+                self.ex.spawn(async move {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        future::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        let tasks: Vec<_> = (0..n).map(|_| self.ex.spawn(async {})).collect();
+        future::block_on(async {
+            for t in tasks {
+                t.await;
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            for b in busy {
+                b.await;
+            }
+        });
+    }
+
     fn yield_many(&self, tasks: usize, yields: usize) {
         let tasks: Vec<_> = (0..tasks)
             .map(|_| {

@@ -92,6 +92,31 @@ impl Subject for Tokio {
         });
     }
 
+    fn spawn_many_remote_busy(&self, n: usize) {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let busy: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                let stop = stop.clone();
+                self.rt.spawn(async move {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        let handle = self.rt.handle();
+        let handles: Vec<_> = (0..n).map(|_| handle.spawn(async {})).collect();
+        self.rt.block_on(async {
+            for h in handles {
+                h.await.expect("task failed");
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            for b in busy {
+                b.await.expect("busy task failed");
+            }
+        });
+    }
+
     fn yield_many(&self, tasks: usize, yields: usize) {
         let handles: Vec<_> = (0..tasks)
             .map(|_| {
