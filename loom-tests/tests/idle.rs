@@ -14,15 +14,18 @@ use loom::thread;
 use weft_core::scheduler::loom_internals::Idle;
 
 /// A push (the counter stands for the injector) and the notification that follows every push.
+/// The counter is as strong as the real queues and no stronger: a push publishes with Release,
+/// a look reads with Acquire (crossbeam's orderings), so the idle protocol itself must order a
+/// push before a parker's look.
 fn push_and_notify(idle: &Idle, queued: &AtomicUsize) -> Option<usize> {
-    queued.fetch_add(1, Ordering::SeqCst);
+    queued.fetch_add(1, Ordering::Release);
     idle.worker_to_notify()
 }
 
 /// Worker `index` parks and takes its final look at the queues, as `worker.rs` does.
 fn park(idle: &Idle, index: usize, searching: bool, queued: &AtomicUsize) -> Option<usize> {
     let parked = idle.transition_worker_to_parked(index, searching);
-    idle.worker_to_notify_after_parking(parked, || queued.load(Ordering::SeqCst) > 0)
+    idle.worker_to_notify_after_parking(parked, || queued.load(Ordering::Acquire) > 0)
 }
 
 #[test]

@@ -19,7 +19,7 @@
 //!   another worker was unparked as it parked, and *indefinitely* only when it was the last
 //!   unparked worker. `timed` counts the timed sleepers; it changes under the sleepers lock.
 
-use crate::sync::{AtomicUsize, Mutex, MutexGuard};
+use crate::sync::{AtomicUsize, Mutex, MutexGuard, fence};
 use std::sync::atomic::Ordering::SeqCst;
 
 const SEARCH_BITS: usize = 16;
@@ -79,8 +79,10 @@ impl Idle {
             return None;
         }
         let mut sleepers = self.sleepers();
-        // Re-check under the lock: another notifier may have woken a worker meanwhile.
-        if !self.notify_should_wake() {
+        // Re-check under the lock: another notifier may have woken a worker meanwhile. An RMW:
+        // it reads the newest value (this path is rare: a wake is likely).
+        let state = self.state.fetch_add(0, SeqCst);
+        if !(searching(state) == 0 && unparked(state) < self.workers) {
             return None;
         }
         let (index, timed) = sleepers.pop()?;
@@ -94,10 +96,14 @@ impl Idle {
 
     /// Nobody is searching and some worker sleeps.
     fn notify_should_wake(&self) -> bool {
-        // An RMW rather than a load: it reads the newest value, and it orders the work the
-        // caller just queued before any later decrement of the searching count (a searcher that
-        // decrements after this sees the work; see README.md).
-        let state = self.state.fetch_add(0, SeqCst);
+        // A fence and a load, not an RMW: this runs after every push (each yield of a busy
+        // worker), and an RMW moved the idle word's cache line between the cores every time
+        // (perf: a tenth of a yield loop's time). The store-buffer pattern with the fence in
+        // `worker_to_notify_after_parking`: either this load sees a parker's decrement, or
+        // that parker's look at the queues sees the work the caller queued before this fence
+        // (README.md, "Why no wake-up is lost").
+        fence(SeqCst);
+        let state = self.state.load(SeqCst);
         searching(state) == 0 && unparked(state) < self.workers
     }
 
@@ -152,10 +158,13 @@ impl Idle {
         parked: Parked,
         has_queued_work: impl FnOnce() -> bool,
     ) -> Option<usize> {
-        // The look is ordered after any push whose notification came before our decrement in
-        // the idle word: that notifier's RMW is a release our decrement (an RMW later in the
-        // word's order) acquires.
-        if parked.final_look && has_queued_work() {
+        if !parked.final_look {
+            return None;
+        }
+        // Pairs with the fence in `notify_should_wake`: a notifier whose load did not see our
+        // decrement queued its work before its fence, and this look, after ours, sees it.
+        fence(SeqCst);
+        if has_queued_work() {
             self.worker_to_notify()
         } else {
             None
