@@ -96,9 +96,9 @@ impl TaskSnapshot {
         self.busy
     }
 
-    /// Time since it was spawned, to a few milliseconds (spawns read a coarse clock); for a
-    /// task spawned from outside the runtime (a plain thread, `Runtime::spawn`), since a worker
-    /// first polled it, and zero before that.
+    /// Time since it was spawned, to a few milliseconds: spawns read a coarse clock (the
+    /// spawning worker's own, or the kernel's on any other thread, e.g. `Runtime::spawn` from
+    /// a plain thread).
     pub fn age(&self) -> Duration {
         self.age
     }
