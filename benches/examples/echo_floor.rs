@@ -199,15 +199,18 @@ mod floor {
             if n < 0 {
                 return (Err(io::Error::last_os_error()), None);
             }
-            // SAFETY: `msg` was filled by the kernel; CMSG_FIRSTHDR/CMSG_DATA stay within
-            // `control`, whose length the kernel set in `msg_controllen`.
-            let queued = unsafe {
-                let cmsg = libc::CMSG_FIRSTHDR(&msg);
-                (!cmsg.is_null()
-                    && (*cmsg).cmsg_level == libc::SOL_TCP
-                    && (*cmsg).cmsg_type == libc::TCP_CM_INQ)
-                    .then(|| libc::CMSG_DATA(cmsg).cast::<i32>().read_unaligned())
-            };
+            // SAFETY: `msg` was filled by the kernel and its control buffer is `control`.
+            let cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
+            // SAFETY: a non-null first header lies within `control`.
+            let header = unsafe { cmsg.as_ref() };
+            let inq = header
+                .is_some_and(|h| h.cmsg_level == libc::SOL_TCP && h.cmsg_type == libc::TCP_CM_INQ);
+            let queued = inq.then(|| {
+                // SAFETY: a TCP_CM_INQ message carries one int, within `control`.
+                let data = unsafe { libc::CMSG_DATA(cmsg) };
+                // SAFETY: as above; the int may be unaligned in the byte buffer.
+                unsafe { data.cast::<i32>().read_unaligned() }
+            });
             (Ok(n as usize), queued)
         }
 
