@@ -168,6 +168,60 @@ fn yield_now_lets_the_other_task_run() {
 }
 
 #[test]
+fn tasks_spawned_from_outside_run_while_every_worker_spins_in_a_yield_loop() {
+    let rt = runtime(2);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let started = Arc::new(Barrier::new(3));
+    // Each worker busy-waits until a task spawned from outside tells it to stop: that task
+    // only runs if a worker that does nothing but yield still takes work from the injector.
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, started) = (stop.clone(), started.clone());
+            rt.spawn(async move {
+                started.wait();
+                let mut yields = 0u64;
+                while !stop.load(Ordering::Acquire) {
+                    weft::task::yield_now().await;
+                    yields += 1;
+                }
+                yields
+            })
+        })
+        .collect();
+    // Both workers are in their spin loops before anything else is spawned.
+    started.wait();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..1_000)
+        .map(|_| {
+            let ran = ran.clone();
+            rt.spawn(async move {
+                ran.fetch_add(1, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    let stopper = {
+        let stop = stop.clone();
+        rt.spawn(async move { stop.store(true, Ordering::Release) })
+    };
+    let yields: u64 = rt.block_on(async move {
+        for w in workers {
+            w.await.unwrap();
+        }
+        stopper.await.unwrap();
+        let mut total = 0;
+        for s in spinners {
+            total += s.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(ran.load(Ordering::Relaxed), 1_000);
+    assert!(
+        yields > 0,
+        "the spinners never yielded, so the test proved nothing"
+    );
+}
+
+#[test]
 fn dropping_a_join_handle_detaches_the_task() {
     let rt = runtime(2);
     let (tx, rx) = mpsc::channel();

@@ -25,6 +25,10 @@ pub const GLOBAL_INTERVAL: u32 = 61;
 /// turn, so two tasks that wake each other cannot starve the rest.
 pub const MAX_LIFO_POLLS: u32 = 3;
 
+/// Yields in a row of a task that is alone on its worker before the worker yields its thread
+/// to the OS (see `WorkerCx::yielded_alone`).
+const LONE_YIELDS: u32 = 16;
+
 /// Search rounds (steal from every victim, then the injector) before a searcher parks.
 const SEARCH_ROUNDS: u32 = if cfg!(weft_loom) { 1 } else { 4 };
 
@@ -49,6 +53,10 @@ pub(crate) struct WorkerCx {
     /// after a spin, halved when a search that spun found nothing (see `search`).
     spins: Cell<u32>,
     lifo_polls: Cell<u32>,
+    /// Yields in a row (no other task run between them) of a task alone on this worker, and
+    /// the poll count at the last one (see `yielded_alone`).
+    lone_yields: Cell<u32>,
+    lone_yield_at: Cell<u64>,
     searching: Cell<bool>,
     rng: Cell<u32>,
     /// Per victim: its `polls` when we last saw a task in its LIFO slot.
@@ -114,6 +122,8 @@ impl WorkerCx {
             tick: Cell::new(0),
             spins: Cell::new(MAX_SPINS_PER_ROUND),
             lifo_polls: Cell::new(0),
+            lone_yields: Cell::new(0),
+            lone_yield_at: Cell::new(u64::MAX),
             searching: Cell::new(false),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             lifo_seen: (0..workers).map(|_| Cell::new(u64::MAX)).collect(),
@@ -246,14 +256,18 @@ impl WorkerCx {
         }
         match reason {
             Reason::Yield => {
-                // A yield lets every ready task go first, including those queued from outside:
-                // pull a batch of them in ahead of the yielder.
-                if !self.shared.injector.is_empty()
-                    && let Some(first) = self.shared.injector.steal_into(&self.queue)
-                {
-                    self.queue.push(first);
-                }
+                // Behind everything queued here. Tasks from outside come in as for any other
+                // work: every `GLOBAL_INTERVAL` ticks, or when this queue runs dry. (Pulling
+                // them in at every yield, as this did before, had two workers spinning in yield
+                // loops read the injector's tail once per yield, so every spawn from outside
+                // missed its cache line, and a batch never built up: see docs/benchmarks.md.)
+                let alone = self.queue.is_empty() && !self.lifo().is_occupied();
                 self.queue.push(task);
+                if alone {
+                    // The yielder runs next here: nobody need be woken to share it.
+                    self.yielded_alone();
+                    return;
+                }
             }
             Reason::Wake => match self.lifo().put(task) {
                 Some(displaced) => self.queue.push(displaced),
@@ -270,6 +284,31 @@ impl WorkerCx {
             },
         }
         self.shared.notify_parked();
+    }
+
+    /// A task yielded with nothing else to run here. After [`LONE_YIELDS`] such yields in a
+    /// row (no other task ran between them) the task is waiting for something another thread
+    /// does, and on a machine with more runnable threads than cores that thread may be waiting
+    /// for this core: the worker yields its thread to the OS once. Measured on two cores: the
+    /// main thread spawning into two workers that spin in yield loops got under half a core,
+    /// and the row's time varied twofold from run to run (docs/benchmarks.md).
+    fn yielded_alone(&self) {
+        if cfg!(weft_loom) {
+            // An OS yield is no step of a model.
+            return;
+        }
+        let polls = self.remote().polls.load(Relaxed);
+        let streak = if self.lone_yield_at.replace(polls) == polls.wrapping_sub(1) {
+            self.lone_yields.get() + 1
+        } else {
+            1
+        };
+        if streak == LONE_YIELDS {
+            self.lone_yields.set(0);
+            std::thread::yield_now();
+        } else {
+            self.lone_yields.set(streak);
+        }
     }
 
     fn next_random(&self, n: usize) -> usize {
