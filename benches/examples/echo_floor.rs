@@ -18,6 +18,9 @@
 //! strace -c -f target/release/examples/echo_floor uring
 //! ```
 //!
+//! A sixth argument runs that many threads, each with its own loop over its share of the
+//! connections (what a thread-per-core design could reach at best).
+//!
 //! Prints the wall time per round trip (median of the repetitions). docs/benchmarks.md compares
 //! it with the runtimes' `tcp_echo` and says what putting io_uring behind weft's API would cost.
 
@@ -28,7 +31,7 @@ fn main() {
     let mut num = |default: usize| {
         args.next().map_or(default, |s| {
             s.parse()
-                .expect("usage: echo_floor MODE [CONNS ROUNDS BYTES REPS]")
+                .expect("usage: echo_floor MODE [CONNS ROUNDS BYTES REPS THREADS]")
         })
     };
     let shape = floor::Shape {
@@ -37,6 +40,12 @@ fn main() {
         bytes: num(1024),
     };
     let reps = num(20);
+    // Each thread runs its own loop over its share of the connections (thread-per-core).
+    let threads = num(1).max(1);
+    assert!(
+        shape.connections.is_multiple_of(threads),
+        "connections must split evenly over the threads"
+    );
     let run: fn(&floor::Shape) -> std::io::Result<()> = match mode.as_str() {
         "epoll" => floor::epoll::run,
         "epoll-inq" => floor::epoll::run_inq,
@@ -46,15 +55,23 @@ fn main() {
     };
     let mut times: Vec<f64> = (0..reps)
         .map(|_| {
+            let share = floor::Shape {
+                connections: shape.connections / threads,
+                ..shape
+            };
             let start = std::time::Instant::now();
-            run(&shape).expect("echo run failed");
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| run(&share).expect("echo run failed"));
+                }
+            });
             start.elapsed().as_secs_f64()
         })
         .collect();
     times.sort_by(f64::total_cmp);
     let per_trip = times[times.len() / 2] / (shape.connections * shape.rounds) as f64;
     println!(
-        "{mode}: {:.2} us per round trip (median of {reps} runs of {} x {} x {} B)",
+        "{mode} x{threads}: {:.2} us per round trip (median of {reps} runs of {} x {} x {} B)",
         per_trip * 1e6,
         shape.connections,
         shape.rounds,
@@ -72,6 +89,7 @@ mod floor {
     use std::io;
     use std::net::{TcpListener, TcpStream};
 
+    #[derive(Clone, Copy)]
     pub(crate) struct Shape {
         pub(crate) connections: usize,
         pub(crate) rounds: usize,
