@@ -237,10 +237,14 @@ impl Builder {
         if self.start_paused {
             timer.pause();
         }
+        // Timing is on before the workers start: a worker reads it when it starts and then only
+        // every maintenance tick, so one that went straight into a long first poll would not
+        // show it as "polling now".
+        let timing = super::inspect::asked(self.inspect).then(weft_core::task::enable_timing);
         launch.launch(|_| inner.scope(Arc::new(timer.for_worker())))?;
         let rt = Runtime::from_handle(Handle { inner });
-        if super::inspect::asked(self.inspect) {
-            super::inspect::start(rt.handle())?;
+        if let Some(timing) = timing {
+            super::inspect::start(rt.handle(), timing)?;
         }
         Ok(rt)
     }
@@ -281,9 +285,10 @@ impl Builder {
         if self.start_paused {
             timer.pause();
         }
+        let timing = super::inspect::asked(self.inspect).then(weft_core::task::enable_timing);
         let rt = LocalRuntime::new_with(Handle { inner }, core);
-        if super::inspect::asked(self.inspect) {
-            super::inspect::start(rt.handle())?;
+        if let Some(timing) = timing {
+            super::inspect::start(rt.handle(), timing)?;
         }
         Ok(rt)
     }

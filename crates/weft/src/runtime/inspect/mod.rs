@@ -115,13 +115,14 @@ impl Drop for Inspector {
     }
 }
 
-/// Starts serving `handle`'s runtime (called by `build` / `build_local` when [`asked`]).
-pub(crate) fn start(handle: &Handle) -> io::Result<()> {
+/// Starts serving `handle`'s runtime (called by `build` / `build_local` when [`asked`]),
+/// keeping polls timed with `timing` (taken by the builder before the workers started) for as
+/// long as it serves.
+pub(crate) fn start(handle: &Handle, timing: weft_core::task::TimingGuard) -> io::Result<()> {
     let dir = socket_dir()?;
     let (listener, path, label) = bind(&dir)?;
     let listener = Arc::new(listener);
     let stop = Arc::new(AtomicBool::new(false));
-    let timing = weft_core::task::enable_timing();
     let runtime = Arc::downgrade(&handle.inner);
     let thread = std::thread::Builder::new()
         .name("weft-inspect".to_owned())
