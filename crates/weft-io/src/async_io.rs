@@ -51,6 +51,19 @@ impl<T: AsFd> Async<T> {
         })
     }
 
+    /// Registers `io`, which is non-blocking already (made so as it was created: `accept4`'s
+    /// or `socket`'s `SOCK_NONBLOCK`), with the current runtime's reactor (or the fallback
+    /// one), as [`new`](Async::new) does, without the two `fcntl`s.
+    pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
+        let reactor = reactor::current()?;
+        let source = reactor.register(io.as_fd())?;
+        Ok(Async {
+            source,
+            reactor,
+            io: Some(io),
+        })
+    }
+
     /// Registers `io`, a descriptor that is only waited on (never read or written through
     /// weft: a pidfd), with the current runtime's reactor (or the fallback one), as it is:
     /// its flags are not touched (no `fcntl`: nothing would block on it), and its read
@@ -235,7 +248,10 @@ impl<T: AsFd> Async<T> {
         self.poll_with_drained(dir, cx, op, |&n| n > 0 && n < len)
     }
 
-    fn poll_with_drained<R>(
+    /// [`poll_with`](Async::poll_with), and readiness is also cleared (as by a short stream
+    /// transfer, see `poll_stream`) when `drained` says the operation's result left nothing
+    /// to transfer.
+    pub(crate) fn poll_with_drained<R>(
         &self,
         dir: Direction,
         cx: &mut Context<'_>,

@@ -305,3 +305,42 @@ fn a_socket_of_a_closed_runtime_fails_instead_of_hanging() {
     });
     assert!(result.is_err());
 }
+
+#[test]
+fn reads_that_fill_the_buffer_exactly_see_the_rest_and_the_end() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        for round in 0..100u8 {
+            // Three messages' worth at once: each exact read leaves the next queued, and the
+            // last one leaves nothing. A read that gave up readiness while bytes were still
+            // queued would wait here for an event that never comes.
+            client.write_all(&[round; 24]).await.unwrap();
+            for _ in 0..3 {
+                let mut buf = [0u8; 8];
+                let n = server.read(&mut buf).await.unwrap();
+                assert_eq!((n, buf), (8, [round; 8]));
+            }
+        }
+        // The last read left nothing queued; the FIN that comes later still ends the stream.
+        client.shutdown(Shutdown::Write).unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(server.read(&mut buf).await.unwrap(), 0);
+        // And data written after an exact read that drained the socket still arrives.
+        let (mut tx, mut rx) = (server, client);
+        tx.write_all(&[1; 8]).await.unwrap();
+        rx.read_exact(&mut buf).await.unwrap();
+        let writer = weft::spawn(async move {
+            weft::time::sleep(Duration::from_millis(20)).await;
+            tx.write_all(&[2; 8]).await.unwrap();
+            tx
+        });
+        rx.read_exact(&mut buf).await.unwrap();
+        assert_eq!(buf, [2; 8]);
+        drop(writer.await.unwrap());
+    });
+}

@@ -31,6 +31,7 @@ mod addr;
 mod lookup;
 pub mod split;
 pub mod tcp;
+mod tcp_sys;
 mod udp;
 pub mod unix;
 

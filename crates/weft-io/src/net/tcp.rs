@@ -1,6 +1,7 @@
 //! TCP.
 
 use super::split::{self, impl_split_stream};
+use super::tcp_sys;
 use super::{ToSocketAddrs, each_addr, resolve};
 use crate::Async;
 use std::io::{self, Read, Write};
@@ -48,8 +49,8 @@ impl TcpListener {
     /// caller only; the listener keeps serving, and the pending connection is accepted on a
     /// later call once descriptors free up.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) = self.io.read_with(|l| l.accept()).await?;
-        Ok((TcpStream::from_std(stream)?, peer))
+        let (stream, peer) = self.io.read_with(tcp_sys::accept).await?;
+        Ok((TcpStream::from_nonblocking(stream)?, peer))
     }
 
     /// The local address.
@@ -98,9 +99,11 @@ impl futures_core::Stream for Incoming<'_> {
         let accepted = std::task::ready!(self.listener.io.poll_with(
             crate::readiness::Direction::Read,
             cx,
-            &mut |l| l.accept()
+            &mut tcp_sys::accept
         ));
-        Poll::Ready(Some(accepted.and_then(|(s, _)| TcpStream::from_std(s))))
+        Poll::Ready(Some(
+            accepted.and_then(|(s, _)| TcpStream::from_nonblocking(s)),
+        ))
     }
 }
 
@@ -150,8 +153,17 @@ impl TcpStream {
 
     /// Wraps a std stream (made non-blocking).
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        tcp_sys::report_queued(&stream);
         Ok(TcpStream {
             io: Async::new(stream)?,
+        })
+    }
+
+    /// Wraps a stream that is non-blocking already (accepted or made by weft).
+    fn from_nonblocking(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        tcp_sys::report_queued(&stream);
+        Ok(TcpStream {
+            io: Async::new_nonblocking(stream)?,
         })
     }
 
@@ -219,18 +231,13 @@ impl TcpStream {
 }
 
 async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
-    let socket = socket2::Socket::new(
-        socket2::Domain::for_address(addr),
-        socket2::Type::STREAM,
-        Some(socket2::Protocol::TCP),
-    )?;
-    socket.set_nonblocking(true)?;
+    let socket = tcp_sys::connecting_socket(addr)?;
     match socket.connect(&addr.into()) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
         Err(e) => return Err(e),
     }
-    let stream = TcpStream::from_std(std::net::TcpStream::from(socket))?;
+    let stream = TcpStream::from_nonblocking(std::net::TcpStream::from(socket))?;
     // Writable once the connection is established (or failed: SO_ERROR says which).
     stream.io.writable().await?;
     loop {
@@ -248,19 +255,17 @@ async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
     }
 }
 
+/// `AsyncRead` and `AsyncWrite` for a stream type with an `io: Async<_>` field, reading with
+/// `$read` (`fn(&Async<_>, &mut Context, &mut [u8]) -> Poll<io::Result<usize>>`).
 macro_rules! impl_async_io {
-    ($ty:ty) => {
+    ($ty:ty, $read:path) => {
         impl futures_io::AsyncRead for $ty {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                let len = buf.len();
-                self.io
-                    .poll_stream($crate::readiness::Direction::Read, cx, len, &mut |mut s| {
-                        std::io::Read::read(&mut s, buf)
-                    })
+                $read(&self.io, cx, buf)
             }
         }
 
@@ -297,8 +302,42 @@ macro_rules! impl_async_io {
 
 pub(crate) use impl_async_io;
 
-impl_async_io!(TcpStream);
-impl_async_io!(&TcpStream);
+/// A stream read of a socket without a queued-bytes report (see `tcp_sys.rs`): a short read
+/// clears readiness.
+pub(crate) fn poll_read_plain<T: std::os::fd::AsFd>(
+    io: &Async<T>,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<usize>>
+where
+    for<'a> &'a T: Read,
+{
+    let len = buf.len();
+    io.poll_stream(crate::readiness::Direction::Read, cx, len, &mut |mut s| {
+        s.read(buf)
+    })
+}
+
+/// A TCP read: also clears readiness when the kernel says the read left nothing queued, so a
+/// read that fills the buffer exactly is not followed by a `recv` that only says `WouldBlock`
+/// (see `tcp_sys.rs`).
+fn poll_read_tcp(
+    io: &Async<std::net::TcpStream>,
+    cx: &mut Context<'_>,
+    buf: &mut [u8],
+) -> Poll<io::Result<usize>> {
+    let len = buf.len();
+    io.poll_with_drained(
+        crate::readiness::Direction::Read,
+        cx,
+        &mut |s| tcp_sys::recv(s, buf),
+        |&(n, queued)| n > 0 && (n < len || queued == Some(0)),
+    )
+    .map_ok(|(n, _)| n)
+}
+
+impl_async_io!(TcpStream, poll_read_tcp);
+impl_async_io!(&TcpStream, poll_read_tcp);
 impl_split_stream!(TcpStream);
 
 // `Read`/`Write` are implemented for `&std::net::TcpStream`, which `&Async<_>` needs.

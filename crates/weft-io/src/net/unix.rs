@@ -108,6 +108,6 @@ pub type ReuniteError = split::ReuniteError<UnixStream>;
 
 use std::net::Shutdown;
 
-impl_async_io!(UnixStream);
-impl_async_io!(&UnixStream);
+impl_async_io!(UnixStream, super::tcp::poll_read_plain);
+impl_async_io!(&UnixStream, super::tcp::poll_read_plain);
 impl_split_stream!(UnixStream);
