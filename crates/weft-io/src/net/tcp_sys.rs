@@ -85,22 +85,25 @@ pub(crate) fn recv(stream: &TcpStream, buf: &mut [u8]) -> io::Result<(usize, Opt
 #[cfg(target_os = "linux")]
 pub(crate) fn accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
     use std::os::fd::{AsRawFd, FromRawFd};
-    // SAFETY: `try_init` hands us zeroed storage and its length; accept4 fills at most that.
-    let (fd, addr) = unsafe {
-        socket2::SockAddr::try_init(|storage, len| {
-            let fd = libc::accept4(
+    let accept = |storage: *mut socket2::SockAddrStorage, len: *mut libc::socklen_t| {
+        // SAFETY: `storage` and `len` come from `try_init`: zeroed storage and its size, of
+        // which accept4 writes at most `*len` bytes and sets `*len`.
+        let fd = unsafe {
+            libc::accept4(
                 listener.as_raw_fd(),
                 storage.cast(),
                 len,
                 libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-            );
-            if fd < 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(fd)
-            }
-        })
-    }?;
+            )
+        };
+        if fd < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(fd)
+        }
+    };
+    // SAFETY: accept4 sets the family and the length of the address it writes (above).
+    let (fd, addr) = unsafe { socket2::SockAddr::try_init(accept) }?;
     // SAFETY: accept4 returned a new descriptor that nothing else owns.
     let stream = unsafe { TcpStream::from_raw_fd(fd) };
     let peer = addr
