@@ -177,6 +177,14 @@ impl Layer for TimerDriver {
             self.park_paused(below, timeout);
             return;
         }
+        if timeout == Some(Duration::ZERO) {
+            // A look that never sleeps (a worker's maintenance poll, every 61 ticks): the
+            // timers were just processed, and with no sleep there is no wake-up deadline to
+            // publish (`wake_at` stays 0, "awake"). Measured: the full sequence below took 12
+            // wheel locks per poll, 44 instructions per spawned task in callgrind.
+            below.park(timeout);
+            return;
+        }
         let next = self.next_expiration();
         let now = self.shared.now_ms();
         let limit =
