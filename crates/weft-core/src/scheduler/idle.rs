@@ -174,9 +174,15 @@ impl Idle {
     /// Whether, besides the caller (an unparked worker), some worker is unparked or sleeps
     /// timed, and so will look at the caller's LIFO slot if the caller gets stuck.
     pub(crate) fn rescue_available(&self) -> bool {
-        // An RMW, as in notify_should_wake: if a worker parks after this, it saw the caller
-        // unparked and sleeps timed.
-        let state = self.state.fetch_add(0, SeqCst);
+        // A load, not an RMW: coherence on the idle word is all this needs. The caller's own
+        // unpark was an RMW on the word, so this load sees that or a later value. A worker
+        // whose park RMW came before the caller's unpark saw the caller parked and may sleep
+        // untimed, but then this load comes after both and counts the caller alone: no
+        // rescuer, the caller notifies. One whose park RMW came after saw the caller unparked
+        // and sleeps timed (checked by the loom model `a_lifo_push_always_has_a_rescuer_or_
+        // wakes_one`). An RMW here moved the word's cache line between the cores on every LIFO
+        // push.
+        let state = self.state.load(SeqCst);
         unparked(state) > 1 || self.timed.load(SeqCst) > 0
     }
 
