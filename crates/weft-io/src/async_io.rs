@@ -42,7 +42,11 @@ impl<T: AsFd> Async<T> {
     /// When the descriptor cannot be made non-blocking or registered.
     pub fn new(io: T) -> io::Result<Async<T>> {
         set_nonblocking(io.as_fd())?;
-        let reactor = reactor::current()?;
+        Async::register(io, reactor::current()?)
+    }
+
+    /// Registers `io` with `reactor`, ready in both directions.
+    fn register(io: T, reactor: Arc<Reactor>) -> io::Result<Async<T>> {
         let source = reactor.register(io.as_fd())?;
         Ok(Async {
             source,
@@ -55,13 +59,7 @@ impl<T: AsFd> Async<T> {
     /// or `socket`'s `SOCK_NONBLOCK`), with the current runtime's reactor (or the fallback
     /// one), as [`new`](Async::new) does, without the two `fcntl`s.
     pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
-        let reactor = reactor::current()?;
-        let source = reactor.register(io.as_fd())?;
-        Ok(Async {
-            source,
-            reactor,
-            io: Some(io),
-        })
+        Async::register(io, reactor::current()?)
     }
 
     /// Registers `io`, a descriptor that is only waited on (never read or written through
@@ -82,15 +80,10 @@ impl<T: AsFd> Async<T> {
     /// When the descriptor cannot be registered.
     #[doc(hidden)]
     pub fn new_watched(io: T) -> io::Result<Async<T>> {
-        let reactor = reactor::current()?;
-        let source = reactor.register(io.as_fd())?;
+        let watched = Async::register(io, reactor::current()?)?;
         // Not the tick read now: an event the driver dispatched since the add must be kept.
-        source.readiness.clear_start_read();
-        Ok(Async {
-            source,
-            reactor,
-            io: Some(io),
-        })
+        watched.source.readiness.clear_start_read();
+        Ok(watched)
     }
 
     /// Makes `io` non-blocking and registers it with the process-wide fallback reactor, driven
@@ -102,13 +95,7 @@ impl<T: AsFd> Async<T> {
     /// When the descriptor cannot be made non-blocking or registered.
     pub fn new_fallback(io: T) -> io::Result<Async<T>> {
         set_nonblocking(io.as_fd())?;
-        let reactor = reactor::fallback()?;
-        let source = reactor.register(io.as_fd())?;
-        Ok(Async {
-            source,
-            reactor,
-            io: Some(io),
-        })
+        Async::register(io, reactor::fallback()?)
     }
 
     /// The inner I/O object.
