@@ -3,24 +3,13 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// Starts an example (built by `cargo test`) with `args`; returns it and the address it
 /// printed on its first line.
 fn start(example: &str, args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(common::example_path(example))
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("could not start example {example}: {e}"));
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .last()
-        .unwrap()
+    let (child, last) = common::start_example(example, args);
+    let addr = last
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned();

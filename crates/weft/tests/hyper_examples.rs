@@ -5,22 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{Read, Write};
+use std::process::{Child, Command, Output};
 
 /// Starts `hyper_server` on a free port; returns it and its base URL (`http://addr/`).
 fn start_server() -> (Child, String) {
-    let mut child = Command::new(common::example_path("hyper_server"))
-        .arg("127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("could not start the hyper_server example");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.split_whitespace().last().unwrap().to_owned();
-    assert!(url.starts_with("http://"), "{line}");
+    let (child, url) = common::start_example("hyper_server", &["127.0.0.1:0"]);
+    assert!(url.starts_with("http://"), "{url}");
     (child, url)
 }
 

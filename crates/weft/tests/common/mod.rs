@@ -60,6 +60,27 @@ pub fn example_path(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
+/// Starts example `name` with `args`, its stdout piped; returns it and the last word of the
+/// first line it printed (the examples that serve print their address there).
+pub fn start_example(name: &str, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(example_path(name))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start example {name}: {e}"));
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let last = line
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    (child, last)
+}
+
 /// Threads of this process whose name starts with `prefix`.
 pub fn threads_named(prefix: &str) -> usize {
     std::fs::read_dir("/proc/self/task")
