@@ -344,3 +344,32 @@ fn reads_that_fill_the_buffer_exactly_see_the_rest_and_the_end() {
         drop(writer.await.unwrap());
     });
 }
+
+#[test]
+fn a_vectored_write_sends_every_buffer_in_one_call() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let parts: [&[u8]; 3] = [b"head ", b"", b"and body"];
+        let slices = parts.map(std::io::IoSlice::new);
+        // A socket with room takes all of it at once (the default would send the first buffer).
+        assert_eq!(client.write_vectored(&slices).await.unwrap(), 13);
+        let (mut read, mut write) = server.into_split();
+        assert_eq!(write.write_vectored(&slices).await.unwrap(), 13);
+        let mut got = [0u8; 13];
+        read.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"head and body");
+        client.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"head and body");
+
+        let (a, b) = UnixStream::pair().unwrap();
+        let (mut a, mut b) = (a, b);
+        assert_eq!(a.write_vectored(&slices).await.unwrap(), 13);
+        b.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"head and body");
+    });
+}

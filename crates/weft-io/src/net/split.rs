@@ -24,6 +24,19 @@ pub trait SplitStream: Send + Sync + 'static {
     fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
     /// `AsyncWrite::poll_write` through `&self`.
     fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// `AsyncWrite::poll_write_vectored` through `&self`: by default the first non-empty
+    /// buffer, as `AsyncWrite`'s own default.
+    fn poll_write_vectored_shared(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let buf = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &**b);
+        self.poll_write_shared(cx, buf)
+    }
     /// `AsyncWrite::poll_flush` through `&self`.
     fn poll_flush_shared(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
     /// Shuts down one side, or both (a peer that is gone already is not an error).
@@ -53,6 +66,18 @@ macro_rules! impl_split_stream {
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 futures_io::AsyncWrite::poll_write(std::pin::Pin::new(&mut &*self), cx, buf)
+            }
+
+            fn poll_write_vectored_shared(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                futures_io::AsyncWrite::poll_write_vectored(
+                    std::pin::Pin::new(&mut &*self),
+                    cx,
+                    bufs,
+                )
             }
 
             fn poll_flush_shared(
@@ -148,6 +173,14 @@ impl<S: SplitStream> AsyncWrite for OwnedWriteHalf<S> {
         self.stream.poll_write_shared(cx, buf)
     }
 
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.stream.poll_write_vectored_shared(cx, bufs)
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.stream.poll_flush_shared(cx)
     }
@@ -196,6 +229,14 @@ impl<S: SplitStream> AsyncWrite for WriteHalf<'_, S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.0.poll_write_shared(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.0.poll_write_vectored_shared(cx, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

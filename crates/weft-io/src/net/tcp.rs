@@ -284,6 +284,22 @@ macro_rules! impl_async_io {
                 )
             }
 
+            /// One `writev` for all of `bufs`; a write shorter than their total means the
+            /// send buffer is full, and clears readiness (as a short `poll_write`).
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                let len = bufs.iter().map(|b| b.len()).sum();
+                self.io.poll_stream(
+                    $crate::readiness::Direction::Write,
+                    cx,
+                    len,
+                    &mut |mut s| std::io::Write::write_vectored(&mut s, bufs),
+                )
+            }
+
             fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 Pin::new(&mut &self.io).poll_flush(cx)
             }
