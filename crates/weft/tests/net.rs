@@ -306,15 +306,21 @@ fn a_socket_of_a_closed_runtime_fails_instead_of_hanging() {
     assert!(result.is_err());
 }
 
+/// A client and the server side of its connection, over loopback.
+async fn connected_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
 #[test]
 fn reads_that_fill_the_buffer_exactly_see_the_rest_and_the_end() {
     let rt = runtime(2);
     rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut client, mut server) = connected_pair().await;
         for round in 0..100u8 {
             // Three messages' worth at once: each exact read leaves the next queued, and the
             // last one leaves nothing. A read that gave up readiness while bytes were still
@@ -349,11 +355,7 @@ fn reads_that_fill_the_buffer_exactly_see_the_rest_and_the_end() {
 fn a_vectored_write_sends_every_buffer_in_one_call() {
     let rt = runtime(2);
     rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (server, _) = listener.accept().await.unwrap();
+        let (mut client, server) = connected_pair().await;
         let parts: [&[u8]; 3] = [b"head ", b"", b"and body"];
         let slices = parts.map(std::io::IoSlice::new);
         // A socket with room takes all of it at once (the default would send the first buffer).
