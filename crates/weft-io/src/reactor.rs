@@ -243,9 +243,9 @@ impl Park for IoDriver {
     fn park(&mut self, timeout: Option<Duration>) {
         // A poll that must not sleep (a worker's maintenance tick, every 61 polls) with no
         // source registered has nothing to find: skip its syscall (measured: yield_many, 23
-        // rounds, made 2,555 `epoll_wait`s, one per 61 yields; 16 now). A stale count only moves a new source's first event
-        // to the next poll, and a new source starts ready anyway; a notify left unconsumed
-        // makes the next sleeping wait return at once, once.
+        // rounds, made 2,555 `epoll_wait`s, one per 61 yields; 16 now). A stale count only
+        // moves a new source's first event to the next poll, and a new source starts ready
+        // anyway; a notify left unconsumed makes the next sleeping wait return at once, once.
         if timeout == Some(Duration::ZERO) && self.reactor.registered.load(Ordering::Relaxed) == 0 {
             return;
         }
