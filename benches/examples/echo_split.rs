@@ -17,6 +17,9 @@
 
 use std::time::Instant;
 
+#[path = "../src/echo.rs"]
+mod echo;
+
 const CONNS: usize = 16;
 const ROUNDS: usize = 500;
 const BYTES: usize = 1024;
@@ -59,93 +62,17 @@ fn split(one: fn()) {
     });
 }
 
-async fn weft_echo(connections: usize) {
-    use weft::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = weft::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = weft::spawn(async move {
-        for _ in 0..connections {
-            let (mut s, _) = listener.accept().await.expect("accept");
-            s.set_nodelay(true).expect("nodelay");
-            weft::spawn(async move {
-                let mut buf = vec![0u8; BYTES];
-                while s.read_exact(&mut buf).await.is_ok() {
-                    s.write_all(&buf).await.expect("echo write");
-                }
-            });
-        }
-    });
-    let clients: Vec<_> = (0..connections)
-        .map(|_| {
-            weft::spawn(async move {
-                let mut s = weft::net::TcpStream::connect(addr).await.expect("connect");
-                s.set_nodelay(true).expect("nodelay");
-                let out = vec![7u8; BYTES];
-                let mut back = vec![0u8; BYTES];
-                for _ in 0..ROUNDS {
-                    s.write_all(&out).await.expect("write");
-                    s.read_exact(&mut back).await.expect("read");
-                }
-            })
-        })
-        .collect();
-    for c in clients {
-        c.await.expect("client failed");
-    }
-    server.await.expect("server failed");
-}
-
 fn weft_mt(connections: usize) {
     let rt = weft::runtime::Builder::new()
         .worker_threads(2)
         .build()
         .expect("runtime");
-    rt.block_on(weft_echo(connections));
+    rt.block_on(echo::weft(connections, ROUNDS, BYTES));
 }
 
 fn weft_local(connections: usize) {
     let rt = weft::LocalRuntime::new().expect("local runtime");
-    rt.block_on(weft_echo(connections));
-}
-
-async fn tokio_echo(connections: usize) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(async move {
-        for _ in 0..connections {
-            let (mut s, _) = listener.accept().await.expect("accept");
-            s.set_nodelay(true).expect("nodelay");
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; BYTES];
-                while s.read_exact(&mut buf).await.is_ok() {
-                    s.write_all(&buf).await.expect("echo write");
-                }
-            });
-        }
-    });
-    let clients: Vec<_> = (0..connections)
-        .map(|_| {
-            tokio::spawn(async move {
-                let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-                s.set_nodelay(true).expect("nodelay");
-                let out = vec![7u8; BYTES];
-                let mut back = vec![0u8; BYTES];
-                for _ in 0..ROUNDS {
-                    s.write_all(&out).await.expect("write");
-                    s.read_exact(&mut back).await.expect("read");
-                }
-            })
-        })
-        .collect();
-    for c in clients {
-        c.await.expect("client failed");
-    }
-    server.await.expect("server failed");
+    rt.block_on(echo::weft(connections, ROUNDS, BYTES));
 }
 
 fn tokio_mt(connections: usize) {
@@ -154,7 +81,7 @@ fn tokio_mt(connections: usize) {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(tokio_echo(connections));
+    rt.block_on(echo::tokio(connections, ROUNDS, BYTES));
 }
 
 fn tokio_local(connections: usize) {
@@ -162,59 +89,32 @@ fn tokio_local(connections: usize) {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(tokio_echo(connections));
+    rt.block_on(echo::tokio(connections, ROUNDS, BYTES));
 }
 
 /// Two one-thread loops, each serving the other's clients: every round trip crosses threads.
 fn weft_cross() {
-    use weft::io::{AsyncReadExt, AsyncWriteExt};
     let listeners: Vec<std::net::TcpListener> = (0..2)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("bind"))
         .collect();
-    let addrs: Vec<_> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
-    std::thread::scope(|sc| {
-        for (i, l) in listeners.into_iter().enumerate() {
+    let addrs: Vec<_> = listeners
+        .iter()
+        .map(|l| l.local_addr().expect("addr"))
+        .collect();
+    std::thread::scope(|s| {
+        for (i, listener) in listeners.into_iter().enumerate() {
             let peer = addrs[1 - i];
-            sc.spawn(move || {
-                let rt = weft::LocalRuntime::new().unwrap();
+            s.spawn(move || {
+                let rt = weft::LocalRuntime::new().expect("local runtime");
                 rt.block_on(async move {
-                    l.set_nonblocking(true).unwrap();
-                    let listener = weft::net::TcpListener::from_std(l).unwrap();
-                    let server = weft::spawn(async move {
-                        let mut echoes = Vec::new();
-                        for _ in 0..CONNS / 2 {
-                            let (mut s, _) = listener.accept().await.expect("accept");
-                            s.set_nodelay(true).expect("nodelay");
-                            echoes.push(weft::spawn(async move {
-                                let mut buf = vec![0u8; BYTES];
-                                while s.read_exact(&mut buf).await.is_ok() {
-                                    s.write_all(&buf).await.expect("echo write");
-                                }
-                            }));
-                        }
-                        for e in echoes {
-                            let _ = e.await;
-                        }
-                    });
-                    let clients: Vec<_> = (0..CONNS / 2)
-                        .map(|_| {
-                            weft::spawn(async move {
-                                let mut s =
-                                    weft::net::TcpStream::connect(peer).await.expect("connect");
-                                s.set_nodelay(true).expect("nodelay");
-                                let out = vec![7u8; BYTES];
-                                let mut back = vec![0u8; BYTES];
-                                for _ in 0..ROUNDS {
-                                    s.write_all(&out).await.expect("write");
-                                    s.read_exact(&mut back).await.expect("read");
-                                }
-                            })
-                        })
-                        .collect();
-                    for c in clients {
-                        c.await.unwrap();
+                    listener.set_nonblocking(true).expect("nonblocking");
+                    let listener = weft::net::TcpListener::from_std(listener).expect("listener");
+                    let server = weft::spawn(echo::weft_server(listener, CONNS / 2, BYTES));
+                    echo::weft_clients(peer, CONNS / 2, ROUNDS, BYTES).await;
+                    // This loop serves the other's clients until they are done too.
+                    for echo in server.await.expect("server failed") {
+                        echo.await.expect("echo failed");
                     }
-                    server.await.unwrap();
                 });
             });
         }

@@ -2,9 +2,6 @@
 //! on two one-thread loops that each accept on their own `SO_REUSEPORT` listener (the kernel
 //! spreads the connections; each is served start to end on one thread).
 //!
-//! The HTTP rows' server code (benches/src/subjects) is repeated here: it is in the bench binary,
-//! which examples cannot import.
-//!
 //! ```sh
 //! cargo build --release -p weft-benches --example hyper_split
 //! target/release/examples/hyper_split weft-mt 8080 &   # weft-split, tokio-mt, tokio-split
@@ -14,6 +11,9 @@
 //! docs/benchmarks.md ("Locality") has the numbers.
 
 use std::net::SocketAddr;
+
+#[path = "../src/hyper_service.rs"]
+mod hyper_service;
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
@@ -81,19 +81,6 @@ fn split(addr: SocketAddr, serve: fn(std::net::TcpListener)) {
     });
 }
 
-async fn hello(
-    _: hyper::Request<hyper::body::Incoming>,
-) -> Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, std::convert::Infallible> {
-    let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(
-        b"Hello, world!",
-    )));
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain"),
-    );
-    Ok(response)
-}
-
 async fn weft_serve(l: std::net::TcpListener) {
     let l = weft::net::TcpListener::from_std(l).expect("listener");
     loop {
@@ -106,7 +93,7 @@ async fn weft_serve(l: std::net::TcpListener) {
                 .timer(weft::hyper::Timer::new())
                 .serve_connection(
                     weft::hyper::Io::new(stream),
-                    hyper::service::service_fn(hello),
+                    hyper::service::service_fn(hyper_service::hyper_hello),
                 )
                 .await;
         }));
@@ -125,7 +112,7 @@ async fn tokio_serve(l: std::net::TcpListener) {
                 .timer(hyper_util::rt::TokioTimer::new())
                 .serve_connection(
                     hyper_util::rt::TokioIo::new(stream),
-                    hyper::service::service_fn(hello),
+                    hyper::service::service_fn(hyper_service::hyper_hello),
                 )
                 .await;
         });

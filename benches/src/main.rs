@@ -4,7 +4,9 @@
 
 mod cli;
 mod cpu;
+mod echo;
 mod http;
+mod hyper_service;
 mod machine;
 mod report;
 mod subjects;

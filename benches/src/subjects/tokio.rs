@@ -361,43 +361,8 @@ impl Subject for Tokio {
     }
 
     fn tcp_echo(&self, connections: usize, rounds: usize, bytes: usize) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        self.rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            let addr = listener.local_addr().expect("addr");
-            let server = tokio::spawn(async move {
-                for _ in 0..connections {
-                    let (mut s, _) = listener.accept().await.expect("accept");
-                    s.set_nodelay(true).expect("nodelay");
-                    tokio::spawn(async move {
-                        let mut buf = vec![0u8; bytes];
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            s.write_all(&buf).await.expect("echo write");
-                        }
-                    });
-                }
-            });
-            let clients: Vec<_> = (0..connections)
-                .map(|_| {
-                    tokio::spawn(async move {
-                        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-                        s.set_nodelay(true).expect("nodelay");
-                        let out = vec![7u8; bytes];
-                        let mut back = vec![0u8; bytes];
-                        for _ in 0..rounds {
-                            s.write_all(&out).await.expect("write");
-                            s.read_exact(&mut back).await.expect("read");
-                        }
-                    })
-                })
-                .collect();
-            for c in clients {
-                c.await.expect("client failed");
-            }
-            server.await.expect("server failed");
-        });
+        self.rt
+            .block_on(crate::echo::tokio(connections, rounds, bytes));
     }
 
     fn broadcast_fanout(&self, receivers: usize, values: usize) {
