@@ -84,37 +84,17 @@ fn split(addr: SocketAddr, serve: fn(std::net::TcpListener)) {
 async fn weft_serve(l: std::net::TcpListener) {
     let l = weft::net::TcpListener::from_std(l).expect("listener");
     loop {
-        let Ok((stream, _)) = l.accept().await else {
-            continue;
-        };
-        drop(weft::spawn(async move {
-            stream.set_nodelay(true).expect("nodelay");
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(weft::hyper::Timer::new())
-                .serve_connection(
-                    weft::hyper::Io::new(stream),
-                    hyper::service::service_fn(hyper_service::hyper_hello),
-                )
-                .await;
-        }));
+        if let Ok((stream, _)) = l.accept().await {
+            drop(weft::spawn(hyper_service::weft_connection(stream)));
+        }
     }
 }
 
 async fn tokio_serve(l: std::net::TcpListener) {
     let l = tokio::net::TcpListener::from_std(l).expect("listener");
     loop {
-        let Ok((stream, _)) = l.accept().await else {
-            continue;
-        };
-        tokio::spawn(async move {
-            stream.set_nodelay(true).expect("nodelay");
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .serve_connection(
-                    hyper_util::rt::TokioIo::new(stream),
-                    hyper::service::service_fn(hyper_service::hyper_hello),
-                )
-                .await;
-        });
+        if let Ok((stream, _)) = l.accept().await {
+            tokio::spawn(hyper_service::tokio_connection(stream));
+        }
     }
 }

@@ -553,7 +553,7 @@ impl Subject for Tokio {
     }
 
     fn hyper_hello(&self) -> Server {
-        self.serve(serve_hyper)
+        self.serve(crate::hyper_service::tokio_connection)
     }
 }
 
@@ -580,18 +580,6 @@ impl Tokio {
             stop: Box::new(move || accept.abort()),
         }
     }
-}
-
-/// One `hyper_hello` connection: hyper's HTTP/1 server over hyper-util's tokio glue.
-async fn serve_hyper(stream: tokio::net::TcpStream) {
-    stream.set_nodelay(true).expect("nodelay");
-    let _ = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .serve_connection(
-            hyper_util::rt::TokioIo::new(stream),
-            hyper::service::service_fn(crate::http::hyper_hello),
-        )
-        .await;
 }
 
 /// One `http_hello` connection: answer every complete request until the client closes.

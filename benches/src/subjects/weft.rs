@@ -514,7 +514,7 @@ impl Subject for Weft {
     }
 
     fn hyper_hello(&self) -> Server {
-        self.serve(serve_hyper)
+        self.serve(crate::hyper_service::weft_connection)
     }
 }
 
@@ -541,18 +541,6 @@ impl Weft {
             stop: Box::new(move || accept.abort()),
         }
     }
-}
-
-/// One `hyper_hello` connection: hyper's HTTP/1 server over `weft::hyper`.
-async fn serve_hyper(stream: weft::net::TcpStream) {
-    stream.set_nodelay(true).expect("nodelay");
-    let _ = hyper::server::conn::http1::Builder::new()
-        .timer(weft::hyper::Timer::new())
-        .serve_connection(
-            weft::hyper::Io::new(stream),
-            hyper::service::service_fn(crate::http::hyper_hello),
-        )
-        .await;
 }
 
 /// One `http_hello` connection.
