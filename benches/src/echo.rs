@@ -63,7 +63,7 @@ pub(crate) async fn weft_clients(
     }
 }
 
-/// tokio: the whole echo, as [`weft`].
+/// tokio: the whole echo, as [`weft()`].
 pub(crate) async fn tokio(connections: usize, rounds: usize, bytes: usize) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
